@@ -1,0 +1,197 @@
+r"""Slopes by finite differences: derivatives, gradients, tangent lines and their errors.
+
+Used by the chapter "slopes" (the derivative as the slope of a tangent line, and why the
+central difference beats the forward one) and, through :mod:`rnnlearn.gradcheck`, by every
+gradient check in the book.
+"""
+from numbers import Real
+from typing import NamedTuple
+
+import numpy as np
+
+
+def _check_step(h):
+    if not (isinstance(h, Real) and np.isfinite(h) and h > 0):
+        shown = h if isinstance(h, Real) else repr(h)
+        raise ValueError(f"h must be a finite number > 0; got {shown}")
+
+
+def _as_point(x):
+    """``x`` as a float (for a scalar, so plain ``math`` functions work) or a float64 array."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(x) if x.ndim == 0 else x
+
+
+def derivative(f, x, h=1e-5):
+    r"""Central-difference estimate of :math:`f'(x)`.
+
+    Parameters
+    ----------
+    f : callable
+        :math:`\mathbb{R} \to \mathbb{R}`; must be vectorised if ``x`` is an array.
+    x : float or ndarray, shape (...)
+    h : float, optional
+        Step, finite and > 0.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+
+    Equations
+    ---------
+    .. math::
+
+        f'(x) \approx \frac{f(x + h) - f(x - h)}{2h}, \qquad
+        \text{error} = \frac{h^2}{6} f'''(x) + O(h^4)
+    """
+    _check_step(h)
+    x = _as_point(x)
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def forward_difference(f, x, h=1e-5):
+    r"""Forward-difference estimate of :math:`f'(x)`: the slope of a secant.
+
+    Parameters
+    ----------
+    f : callable
+    x : float or ndarray, shape (...)
+    h : float, optional
+        Step, finite and > 0.
+
+    Returns
+    -------
+    float or ndarray, shape (...)
+
+    Equations
+    ---------
+    .. math::
+
+        f'(x) \approx \frac{f(x + h) - f(x)}{h}, \qquad
+        \text{error} = \frac{h}{2} f''(x) + O(h^2)
+    """
+    _check_step(h)
+    x = _as_point(x)
+    return (f(x + h) - f(x)) / h
+
+
+def _central_partials(f, w, h):
+    """Central differences of ``f(w)`` in every entry of the float array ``w`` (any shape).
+
+    Each entry is perturbed in place and then restored by assignment, so ``w`` is
+    bit-for-bit unchanged afterwards.
+    """
+    grad = np.zeros(w.shape)
+    for index in np.ndindex(w.shape):
+        original = w[index]
+        w[index] = original + h
+        f_plus = f(w)
+        w[index] = original - h
+        f_minus = f(w)
+        w[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def gradient(f, w, h=1e-5):
+    r"""Central-difference estimate of the gradient :math:`\nabla f(w)`.
+
+    Parameters
+    ----------
+    f : callable
+        :math:`\mathbb{R}^n \to \mathbb{R}`, called with arrays of shape (n,).
+    w : ndarray, shape (n,)
+        The caller's array is not modified.
+    h : float, optional
+        Step, finite and > 0.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    Equations
+    ---------
+    .. math::
+
+        \frac{\partial f}{\partial w_i} \approx \frac{f(w + h e_i) - f(w - h e_i)}{2h}
+    """
+    _check_step(h)
+    w = np.array(w, dtype=np.float64)  # a copy: perturbed in place below
+    if w.ndim != 1:
+        raise ValueError(f"w must have shape (n,); got {w.shape}")
+    return _central_partials(f, w, h)
+
+
+class Line(NamedTuple):
+    r"""The straight line :math:`y = \text{slope}\cdot x + \text{intercept}`."""
+
+    slope: float
+    intercept: float
+
+    def __call__(self, x):
+        """Height of the line at ``x`` (float or ndarray)."""
+        return self.slope * np.asarray(x, dtype=np.float64) + self.intercept
+
+
+def tangent_line(f, x0, slope=None, h=1e-5):
+    r"""Tangent line to ``f`` at ``x0``.
+
+    Parameters
+    ----------
+    f : callable
+    x0 : float
+    slope : float, optional
+        :math:`f'(x_0)` if known; otherwise estimated with :func:`derivative`.
+    h : float, optional
+        Step for the estimate.
+
+    Returns
+    -------
+    Line
+
+    Equations
+    ---------
+    .. math::
+
+        y = f(x_0) + f'(x_0)\,(x - x_0)
+    """
+    x0 = float(x0)
+    slope = float(derivative(f, x0, h) if slope is None else slope)
+    return Line(slope, float(f(x0)) - slope * x0)
+
+
+def difference_errors(f, df, x, hs):
+    r"""Absolute errors of the central and forward differences for each step in ``hs``.
+
+    On a log-log plot against :math:`h` the central error falls with slope 2 and the
+    forward one with slope 1, until rounding error (about :math:`\epsilon |f| / h`)
+    takes over for tiny :math:`h` and the errors grow again.
+
+    Parameters
+    ----------
+    f : callable
+    df : callable
+        The exact derivative :math:`f'`.
+    x : float or ndarray, shape (...)
+    hs : ndarray, shape (S,)
+        Steps, each finite and > 0.
+
+    Returns
+    -------
+    central_errors, forward_errors : ndarray, shape (S, ...)
+
+    Equations
+    ---------
+    .. math::
+
+        e_c(h) = \Big|\tfrac{f(x+h) - f(x-h)}{2h} - f'(x)\Big| \approx \tfrac{h^2}{6}|f'''(x)|,
+        \qquad
+        e_f(h) = \Big|\tfrac{f(x+h) - f(x)}{h} - f'(x)\Big| \approx \tfrac{h}{2}|f''(x)|
+    """
+    hs = np.asarray(hs, dtype=np.float64)
+    if hs.ndim != 1 or hs.size == 0:
+        raise ValueError(f"hs must have shape (S,) with S >= 1; got {hs.shape}")
+    exact = df(_as_point(x))
+    central = np.array([np.abs(derivative(f, x, h) - exact) for h in hs])
+    forward = np.array([np.abs(forward_difference(f, x, h) - exact) for h in hs])
+    return central, forward

@@ -1,0 +1,34 @@
+"""Shared fixtures: a seeded random generator, passed in like everywhere else in rnnlearn."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20261121)
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    """Build the book once per test session, warnings as errors; returns the HTML folder."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run(
+        [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=1800,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"book build failed:\n{log[-6000:]}"
+    html = ROOT / "_build" / "html"
+    assert (html / "book" / "slopes.html").is_file(), log[-3000:]
+    return html, log
