@@ -1,0 +1,9 @@
+"""Explorers: interactive figures, live in Jupyter and draggable in the built book.
+
+:mod:`rnnlearn.explorers.base` holds the framework; one module per chapter family holds the
+explorers themselves. Importing this package registers every explorer in ``REGISTRY``.
+"""
+from .base import REGISTRY, Choice, Explorer, Slider, static_mode
+from .slopes import DescentExplorer, TangentExplorer
+
+__all__ = ["REGISTRY", "Choice", "Explorer", "Slider", "static_mode", "TangentExplorer", "DescentExplorer"]

@@ -1,0 +1,60 @@
+"""The book: notebooks committed stripped, the build passes with warnings as errors, offline assets."""
+import json
+import re
+
+import pytest
+
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+ALLOWED_NB_METADATA = {"kernelspec", "language_info"}
+ALLOWED_CELL_METADATA = {"tags", "mystnb"}  # mystnb: figure captions and alt text
+
+
+def test_there_are_chapters():
+    assert any(p.name == "slopes.ipynb" for p in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_committed_stripped(path):
+    nb = json.loads(path.read_text())
+    assert set(nb["metadata"]) <= ALLOWED_NB_METADATA, f"stray notebook metadata: {set(nb['metadata'])}"
+    for i, cell in enumerate(nb["cells"]):
+        assert set(cell.get("metadata", {})) <= ALLOWED_CELL_METADATA, f"cell {i}: stray metadata {cell['metadata']}"
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, f"cell {i} has outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_has_the_house_structure(path):
+    """Objectives, exercises with solutions (3+), references, in that order; imports rnnlearn."""
+    nb = json.loads(path.read_text())
+    text = "\n".join("".join(c["source"]) for c in nb["cells"])
+    positions = [text.find(s) for s in ("Learning objectives", "```{exercise}", "```{bibliography}")]
+    assert -1 not in positions and positions == sorted(positions), positions
+    assert text.count("```{exercise}") >= 3
+    assert text.count("```{solution}") == text.count("```{exercise}")
+    assert ":class: dropdown" in text  # solutions behind a toggle
+    assert "from rnnlearn" in text or "import rnnlearn" in text
+
+
+def test_book_builds_without_warnings(built_book):
+    html, log = built_book
+    assert "build succeeded" in log, log[-3000:]
+    warnings = re.findall(r".*: WARNING: .*", log)  # Sphinx's own warnings (kernels may log others)
+    assert warnings == [], "\n".join(warnings)
+
+
+def test_built_html_loads_nothing_external(built_book):
+    html, _ = built_book
+    pattern = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
+    for page in html.rglob("*.html"):
+        for tag in pattern.findall(page.read_text(encoding="utf-8")):
+            # <link href> to an external site is only allowed for plain navigation links (<a>)
+            pytest.fail(f"{page.relative_to(html)} loads an external asset: {tag}")
+
+
+def test_mathjax_is_served_from_the_build(built_book):
+    html, _ = built_book
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert 'src="../_static/mathjax/tex-chtml.js"' in (html / "book" / "slopes.html").read_text()
