@@ -58,3 +58,28 @@ def test_mathjax_is_served_from_the_build(built_book):
     html, _ = built_book
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
     assert 'src="../_static/mathjax/tex-chtml.js"' in (html / "book" / "slopes.html").read_text()
+
+
+def test_a_failing_cell_fails_the_build(tmp_path):
+    """With our _config.yml, one raising cell must fail the whole build (not just warn)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    shutil.copy(ROOT / "_config.yml", tmp_path)
+    shutil.copytree(ROOT / "book" / "_ext", tmp_path / "book" / "_ext")
+    shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/bad\n")
+    (tmp_path / "book" / "intro.md").write_text("# Intro\n")
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": "raise ValueError('a stated number no longer holds')"}
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Bad"}, cell],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 4}
+    (tmp_path / "book" / "bad.ipynb").write_text(json.dumps(nb))
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run([str(jb), "build", str(tmp_path), "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    assert "a stated number no longer holds" in proc.stdout + proc.stderr
