@@ -28,7 +28,7 @@ browser() {  # Debian's chromium, driven by Playwright through executable_path
 case "${1:-}" in
   book)
     venv requirements.txt
-    .venv/bin/jupyter-book build . -W -n --keep-going
+    .venv/bin/jupyter-book build . --all -W -n --keep-going  # --all: re-run every chapter
     ;;
   test)
     venv requirements-dev.txt

@@ -24,7 +24,7 @@ def built_book():
 
     jb = Path(sys.executable).with_name("jupyter-book")
     proc = subprocess.run(
-        [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        [str(jb), "build", str(ROOT), "--all", "-W", "-n", "--keep-going"],
         capture_output=True, text=True, timeout=1800,
     )
     log = proc.stdout + proc.stderr
