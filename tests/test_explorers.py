@@ -163,3 +163,15 @@ def test_descent_explorer_worked_example_and_divergence():
     d = ex.set(lr=0.3, x0=4.0)
     assert d.diverged_at is not None and np.all(np.isfinite(d.xs))
     assert "diverged at step" in ex.status.get_text()
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_live_slider_steps_land_on_every_static_frame(log):
+    s = Slider("a", "a", 0.01, 1.0, default=0.1, log=log, frames=7, live_steps=100)
+    w = s.widget(s.default)
+    for value in s.grid():
+        if log:
+            position = (np.log10(value) - w.min) / w.step
+        else:
+            position = (value - w.min) / w.step
+        assert position == pytest.approx(round(position), abs=1e-9)

@@ -125,10 +125,12 @@ class Slider:
             style={"description_width": "initial"},
             layout=widgets.Layout(width="95%"),
         )
+        # a whole number of live steps per static grid step: the live slider lands on every frame
+        steps = (self.frames - 1) * max(1, round(self.live_steps / (self.frames - 1)))
         if self.log:
             lo, hi = math.log10(self.lo), math.log10(self.hi)
-            return widgets.FloatLogSlider(min=lo, max=hi, step=(hi - lo) / self.live_steps, base=10, **common)
-        return widgets.FloatSlider(min=self.lo, max=self.hi, step=(self.hi - self.lo) / self.live_steps, **common)
+            return widgets.FloatLogSlider(min=lo, max=hi, step=(hi - lo) / steps, base=10, **common)
+        return widgets.FloatSlider(min=self.lo, max=self.hi, step=(self.hi - self.lo) / steps, **common)
 
 
 @dataclass(frozen=True)
