@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib as mpl
 from cycler import cycler
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 #: Okabe-Ito colours by role. Use these names, not raw hex codes, in chapters and explorers.
 PALETTE = {
@@ -83,3 +84,40 @@ def style():
 def use() -> None:
     """Apply the house style for the rest of the session (chapters call this once)."""
     mpl.rcParams.update(RC)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(exponent: int) -> str:
+    """Plain-text label of 10**exponent, e.g. ``10⁻³`` (``1`` for exponent 0)."""
+    return "1" if exponent == 0 else "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+
+
+def log_axis(ax, exponents, axis: str = "y") -> None:
+    """Log-scale axis with ticks at 10**exponents, labelled in plain Unicode (10⁻³), fixed limits.
+
+    Matplotlib's default log labels are mathtext, parsed again on every draw: plain labels keep
+    an explorer's redraw cheap.
+    """
+    exponents = list(exponents)
+    ticks, labels = [10.0**e for e in exponents], [power_of_ten(e) for e in exponents]
+    if axis == "y":
+        ax.set_yscale("log")
+        ax.set_yticks(ticks, labels)
+        ax.set_ylim(ticks[0], ticks[-1])
+        ax.yaxis.set_minor_locator(NullLocator())
+    else:
+        ax.set_xscale("log")
+        ax.set_xticks(ticks, labels)
+        ax.set_xlim(ticks[0], ticks[-1])
+        ax.xaxis.set_minor_locator(NullLocator())
+
+
+def heading(ax, fontsize: float = 10):
+    """A left-aligned text line just above ``ax``, for an explorer's status message.
+
+    A plain text artist rather than an axes title: matplotlib re-measures every tick label to
+    place a title on each draw, which would double the cost of a frame.
+    """
+    return ax.text(0.0, 1.03, "", transform=ax.transAxes, fontsize=fontsize, ha="left", va="bottom")

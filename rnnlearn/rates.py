@@ -207,3 +207,42 @@ def measured_rate(errors, tail=0.5, squared=False):
         raise ValueError("errors must be finite and > 0 over the tail; got a zero, negative or non-finite value")
     rate = (errors[n] / errors[m]) ** (1.0 / (n - m))
     return float(np.sqrt(rate) if squared else rate)
+
+
+#: Below this relative error a sequence counts as converged to rounding (see peak_rate).
+ROUNDING = 1e-14
+
+
+def peak_rate(errors, rounding=ROUNDING) -> float:
+    r"""Per-step factor of a sequence of errors, from the peaks of the second half of its usable part.
+
+    The usable part ends at the last error above ``rounding``. Its second half, steps m..n, is cut
+    into thirds; the rate is :math:`(e_{i_2} / e_{i_1})^{1/(i_2 - i_1)}` between the largest error
+    of the first third (step :math:`i_1`) and that of the last third (step :math:`i_2`). Taking
+    peaks rather than end points keeps oscillating errors (complex roots of momentum, which can
+    pass through zero) from fooling the estimate; on a geometric sequence it is exact.
+
+    Parameters
+    ----------
+    errors : ndarray, shape (k + 1,)
+        Relative errors, finite and >= 0.
+    rounding : float
+        Errors at or below this count as converged to rounding and are not used.
+
+    Returns
+    -------
+    rate : float
+        0.0 when the errors reach rounding level within 4 steps.
+    """
+    errors = np.asarray(errors, dtype=float)
+    if errors.ndim != 1 or not np.all(np.isfinite(errors)) or np.any(errors < 0):
+        raise ValueError(f"errors must be a 1-D array of finite values >= 0; got shape {errors.shape}")
+    above = np.flatnonzero(errors > rounding)
+    n = int(above[-1]) if above.size else 0
+    if n < 4:
+        return 0.0
+    m = n // 2
+    third = max((n - m) // 3, 1)
+    i1 = m + int(np.argmax(errors[m:m + third]))
+    i2 = n - third + 1 + int(np.argmax(errors[n - third + 1:n + 1]))
+    return float((errors[i2] / errors[i1]) ** (1.0 / (i2 - i1)))

@@ -158,3 +158,30 @@ def test_measured_rate_uses_the_tail():
     assert rates.measured_rate(errors, tail=0.5) == pytest.approx(0.9)
     assert rates.measured_rate(errors, tail=1.0) == pytest.approx((0.5**9 * 0.9**10) ** (1 / 19))
     assert rates.measured_rate(errors**2, squared=True) == pytest.approx(0.9)
+
+
+# -- peak_rate ---------------------------------------------------------------------------------
+def test_peak_rate_is_exact_on_a_geometric_sequence():
+    assert rates.peak_rate(0.9 ** np.arange(151)) == pytest.approx(0.9, rel=1e-12)
+    assert rates.peak_rate(1.05 ** np.arange(40)) == pytest.approx(1.05, rel=1e-12)
+
+
+def test_peak_rate_sees_through_oscillation_and_zero_crossings():
+    k = np.arange(151)
+    oscillating = 0.95**k * np.abs(np.cos(0.7 * k))  # complex roots of modulus 0.95
+    assert rates.peak_rate(oscillating) == pytest.approx(0.95, rel=5e-3)
+    assert rates.peak_rate(0.9 ** np.arange(151)) != pytest.approx(rates.peak_rate(oscillating))
+    crossing = 0.8**k
+    crossing[1] = 0.0  # passes through w* once, then comes back
+    assert rates.peak_rate(crossing) == pytest.approx(0.8, rel=1e-12)
+
+
+def test_peak_rate_ignores_rounding_level_and_is_zero_for_one_step_convergence():
+    errors = np.concatenate([0.1 ** np.arange(12), np.full(50, 1e-17)])
+    assert rates.peak_rate(errors) == pytest.approx(0.1, rel=1e-9)
+    assert rates.peak_rate(np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])) == 0.0
+
+
+def test_peak_rate_rejects_bad_input():
+    with pytest.raises(ValueError, match="errors must be a 1-D array of finite values >= 0"):
+        rates.peak_rate(np.array([1.0, np.nan, 0.5]))

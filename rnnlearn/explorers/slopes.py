@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import calculus, landscapes, optim
-from ..plotting import PALETTE
+from ..plotting import PALETTE, figure, heading, log_axis
 from .base import Explorer, Slider
 
 QUARTIC = landscapes.Quartic()
@@ -65,8 +65,6 @@ class TangentExplorer(Explorer):
         return tangent_data(x)
 
     def draw(self, d):
-        from ..plotting import figure
-
         fig, (top, bottom) = figure(7.5, 4.6, nrows=2, sharex=True, height_ratios=[2, 1])
         lo, hi = QUARTIC.bounds
         u = np.linspace(lo, hi, 400)
@@ -75,7 +73,7 @@ class TangentExplorer(Explorer):
         (self.tangent,) = top.plot(d.line_x, d.line_y, lw=2.5)
         (self.point,) = top.plot([d.x], [d.fx], "o", color=PALETTE["black"], ms=7)
         (self.arrow,) = top.plot([], [], lw=0, ms=11, color=PALETTE["green"])
-        self.message = top.set_title("", loc="left", fontsize=10)
+        self.message = heading(top)
         bottom.plot(u, QUARTIC.grad(u), color=PALETTE["grey"], lw=1.5)
         bottom.axhline(0, color=PALETTE["black"], lw=0.8)
         bottom.set(ylim=(-20, 40), xlabel="x", ylabel="f'(x)")
@@ -128,8 +126,6 @@ class DescentExplorer(Explorer):
         return descent_path(lr, x0, self.steps)
 
     def draw(self, d):
-        from ..plotting import figure
-
         fig, (left, right) = figure(7.5, 3.2, ncols=2)
         lo, hi = QUARTIC.bounds
         u = np.linspace(lo, hi, 400)
@@ -138,9 +134,9 @@ class DescentExplorer(Explorer):
         (self.path,) = left.plot([], [], "-o", color=PALETTE["blue"], lw=0.8, ms=3.5)
         (self.start,) = left.plot([], [], "o", color=PALETTE["orange"], ms=8)
         (self.loss,) = right.plot([], [], color=PALETTE["blue"])
-        right.set(xlim=(0, self.steps), ylim=(GAP_FLOOR, 1e4), yscale="log", xlabel="step k",
-                  ylabel="f(x_k) − f(x*)")
-        self.status = right.set_title("", loc="left", fontsize=10)
+        log_axis(right, range(-12, 5, 4))  # the gap, floored at GAP_FLOOR = 1e-12
+        right.set(xlim=(0, self.steps), xlabel="step k", ylabel="f(x_k) − f(x*)")
+        self.status = heading(right)
         self.update(d)
         return fig
 
