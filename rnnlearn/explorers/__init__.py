@@ -5,5 +5,7 @@ explorers themselves. Importing this package registers every explorer in ``REGIS
 """
 from .base import REGISTRY, Choice, Explorer, Slider, static_mode
 from .slopes import DescentExplorer, TangentExplorer
+from .descent import QuadraticExplorer, RaceExplorer  # noqa: F401
+from .backprop import ClassifierExplorer, GradientFlowExplorer  # noqa: F401
 
 __all__ = ["REGISTRY", "Choice", "Explorer", "Slider", "static_mode", "TangentExplorer", "DescentExplorer"]

@@ -1,0 +1,259 @@
+"""Explorers for the chapter "Backpropagation" (book/backprop.ipynb).
+
+- :class:`GradientFlowExplorer`: choose the depth, the activation and the weight scale of an MLP;
+  see how large each layer's weight gradient is at initialisation and how far each layer's
+  weights move in the first steps of gradient descent.
+- :class:`ClassifierExplorer`: choose the learning rate and the hidden size; a one-hidden-layer
+  tanh network is trained from the same seed on two interleaved moons, and the class-probability
+  map and the loss curve are redrawn.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+
+from .. import datasets, mlp, optim
+from ..activations import sigmoid
+from ..plotting import PALETTE, heading, log_axis
+from .base import Choice, Explorer, Slider
+
+#: Floor of the log-scale plots: an exact 0 (e.g. a layer of dead relu units) is drawn here.
+FLOOR = 1e-16
+
+
+# -- gradient flow through a deep network ---------------------------------------------------------
+class FlowData(NamedTuple):
+    grad_norms: np.ndarray  # (depth,) ||dL/dW_l|| at initialisation, input layer first
+    rel_change: np.ndarray  # (depth,) ||W_l - W_l(0)|| / ||W_l(0)|| after `steps` SGD steps
+    steps: int  # steps taken: fewer than asked if the weights blew up
+    blew_up: bool  # some layer's weights changed by more than BLOW_UP times their size
+
+
+#: A step that changes some layer's weights by more than this many times their size ends the run.
+BLOW_UP = 10.0
+
+
+def flow_task(batch=32, dim=16, seed=0):
+    """The fixed data of :func:`gradient_flow`: Gaussian inputs labelled by the sign of x_1 x_2.
+
+    Returns
+    -------
+    x : ndarray, shape (batch, dim)
+    y : ndarray of int, shape (batch,)
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, dim))
+    return x, (x[:, 0] * x[:, 1] > 0).astype(int)
+
+
+def gradient_flow(depth, activation, gain, width=16, steps=10, lr=0.1, seed=0) -> FlowData:
+    r"""Per-layer gradient norms of a deep MLP at initialisation, and how far each layer moves.
+
+    The network has ``depth`` weight layers (``depth - 1`` hidden layers of ``width`` units and a
+    linear output for two classes, trained with cross-entropy on :func:`flow_task`). Its weights
+    are Glorot/Xavier normal, multiplied by ``gain``. Everything is seeded, so equal arguments
+    give equal numbers.
+
+    Parameters
+    ----------
+    depth : int
+        Number of weight layers, >= 2.
+    activation : {"sigmoid", "tanh", "relu"}
+    gain : float
+        Weight scale relative to Xavier's std sqrt(2 / (n_in + n_out)); sqrt(2) is He's scale
+        for the square hidden layers.
+    width, steps, seed : int
+    lr : float
+        Learning rate of the ``steps`` full-batch gradient-descent steps.
+
+    Returns
+    -------
+    FlowData
+
+    Equations
+    ---------
+    .. math::
+
+        \frac{\partial \mathcal{L}}{\partial W_l} = (o^{(l-1)})^\top \delta^{(l)}, \qquad
+        \text{relative change}_l = \frac{\lVert W_l^{(k)} - W_l^{(0)} \rVert}{\lVert W_l^{(0)} \rVert}
+    """
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 2:
+        raise ValueError(f"depth must be an int >= 2; got {depth!r}")
+    if not gain > 0:
+        raise ValueError(f"gain must be > 0; got {gain!r}")
+    x, y = flow_task(dim=width, seed=seed)
+    params = mlp.init_params([width] * depth + [2], np.random.default_rng(seed + 1), "xavier")
+    for l in range(1, depth + 1):
+        params[f"W{l}"] *= gain
+    start = [params[f"W{l}"].copy() for l in range(1, depth + 1)]
+    sizes = np.array([np.linalg.norm(W) for W in start])
+    _, grads = mlp.loss_and_grads(params, x, y, activation, "cross_entropy")
+    grad_norms = mlp.layer_grad_norms(grads)
+    sgd = optim.SGD(lr=lr)
+    rel_change, taken = np.zeros(depth), 0
+    while taken < steps and rel_change.max() <= BLOW_UP:
+        sgd.step(params, grads)
+        taken += 1
+        rel_change = np.array([np.linalg.norm(params[f"W{l}"] - W0)
+                               for l, W0 in enumerate(start, start=1)]) / sizes
+        if taken < steps and rel_change.max() <= BLOW_UP:
+            _, grads = mlp.loss_and_grads(params, x, y, activation, "cross_entropy")
+    return FlowData(grad_norms, rel_change, taken, bool(rel_change.max() > BLOW_UP))
+
+
+class GradientFlowExplorer(Explorer):
+    controls = (
+        # even depths 2, 4, ..., 12 in the static twin; every integer live (rounded in compute)
+        Slider("depth", "depth (weight layers)", 2, 12, default=10, frames=6, live_steps=10, fmt=".0f"),
+        Choice("activation", "activation φ", ("sigmoid", "tanh", "relu"), "sigmoid"),
+        # sqrt(2) steps from 0.5 to 4: hit 1 (Xavier) and sqrt(2) (He, for the square layers)
+        Slider("gain", "weight scale (× Xavier)", 0.5, 4.0, default=1.0, log=True, frames=7, live_steps=60),
+    )
+    steps, lr = 10, 0.1
+    caption = (
+        "A deep MLP (16 units per hidden layer, one fixed seeded data set and seeded weights) at "
+        "initialisation. Left: the norm of each layer's weight gradient ‖∂L/∂W_l‖, layer 1 next "
+        "to the input. Right: how far each layer's weights move in the first 10 steps of "
+        "gradient descent (α = 0.1), relative to their size; a run stops once a layer has moved "
+        "by more than ten times its size (dotted line). Both axes are logarithmic; an exact 0 "
+        "would be drawn at 1e-16. With sigmoid the layers near the input get the least; relu at "
+        "the He scale (× 1.41) keeps the layers level; large scales make the steps blow up."
+    )
+    alt = "Per-layer weight-gradient norms and relative weight changes of a deep MLP, on log axes"
+
+    def compute(self, depth, activation, gain):
+        return gradient_flow(int(round(depth)), activation, gain, steps=self.steps, lr=self.lr)
+
+    def draw(self, d):
+        from ..plotting import figure
+
+        fig, (left, right) = figure(7.5, 3.3, ncols=2, layout=None)
+        fig.subplots_adjust(left=0.1, right=0.985, bottom=0.15, top=0.9, wspace=0.3)
+        hi = int(self.controls[0].hi)
+        for ax in (left, right):
+            log_axis(ax, range(-12, 7, 3))
+            ax.set(xlim=(0.5, hi + 0.5), xlabel="layer l (1 = next to the input)")
+            ax.set_xticks(range(1, hi + 1))
+        left.set_ylabel("‖∂L/∂W_l‖ at initialisation")
+        right.set_ylabel("‖ΔW_l‖ / ‖W_l‖")
+        right.axhline(BLOW_UP, color=PALETTE["grey"], lw=0.8, ls=":")
+        (self.norms,) = left.plot([], [], "-o", color=PALETTE["blue"], ms=5)
+        (self.change,) = right.plot([], [], "-s", color=PALETTE["orange"], ms=5)
+        self.ratio = heading(left)
+        self.status = heading(right)
+        self.update(d)
+        return fig
+
+    def update(self, d):
+        layers = np.arange(1, len(d.grad_norms) + 1)
+        self.norms.set_data(layers, np.maximum(d.grad_norms, FLOOR))
+        self.change.set_data(layers, np.maximum(d.rel_change, FLOOR))
+        self.ratio.set_text(f"layer 1 / layer {len(layers)}: {d.grad_norms[0] / d.grad_norms[-1]:.2g}")
+        if d.blew_up:
+            self.status.set_text(f"blew up at step {d.steps}: ‖ΔW‖ > {BLOW_UP:g}‖W‖")
+            self.status.set_color(PALETTE["vermillion"])
+        else:
+            self.status.set_text(f"after {d.steps} steps of α = {self.lr:g}")
+            self.status.set_color(PALETTE["black"])
+
+
+# -- a classifier trained live ----------------------------------------------------------------------
+class ClassifierData(NamedTuple):
+    probs: np.ndarray  # (G, G) P(class 1 | point) over GRID, rows along y
+    losses: np.ndarray  # (epochs,) mean cross-entropy before each update
+    accuracy: float  # on the training points after training
+
+
+#: The training set: 80 noisy moon points from a fixed seed.
+MOONS_X, MOONS_Y = datasets.two_moons(80, 0.15, np.random.default_rng(0))
+#: The class-probability image: EXTENT = (x_lo, x_hi, y_lo, y_hi), GRID_POINTS (G*G, 2), row-major in y.
+EXTENT = (-2.25, 2.25, -1.5, 1.5)
+_gx, _gy = np.meshgrid(np.linspace(*EXTENT[:2], 64), np.linspace(*EXTENT[2:], 48))
+GRID_POINTS = np.column_stack([_gx.ravel(), _gy.ravel()])  # (G_y * G_x, 2)
+GRID_SHAPE = _gx.shape
+
+
+def train_classifier(lr, hidden, epochs=60, seed=0) -> ClassifierData:
+    r"""Train a 2-``hidden``-2 tanh MLP on the moons with full-batch gradient descent.
+
+    Cross-entropy loss, Xavier initialisation from ``seed``, plain gradient descent
+    (:class:`rnnlearn.optim.SGD`) on all 80 points at once, ``epochs`` updates.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate alpha, > 0.
+    hidden : int
+        Hidden units, >= 1.
+    epochs, seed : int
+
+    Returns
+    -------
+    ClassifierData
+
+    Equations
+    ---------
+    .. math:: P(\text{class } 1 \mid \mathbf{x}) = \operatorname{softmax}(net^{(2)})_1, \quad
+              net^{(2)} = \tanh(\mathbf{x} W_1 + b_1) W_2 + b_2
+    """
+    params = mlp.init_params([2, hidden, 2], np.random.default_rng(seed), "xavier")
+    history = mlp.train(params, MOONS_X, MOONS_Y, optim.SGD(lr=lr), epochs,
+                        activation="tanh", loss="cross_entropy")
+    logits, _ = mlp.forward(np.vstack([MOONS_X, GRID_POINTS]), params, "tanh")  # (N + G*G, 2)
+    margin = logits[:, 1] - logits[:, 0]  # P(class 1) = sigmoid(margin)
+    accuracy = float(np.mean((margin[: len(MOONS_X)] > 0) == (MOONS_Y == 1)))
+    probs = sigmoid(margin[len(MOONS_X):]).reshape(GRID_SHAPE)
+    return ClassifierData(probs, history.losses, accuracy)
+
+
+#: Pale blue (class 0) through white (undecided) to pale orange (class 1): the boundary is the
+#: white band, and the saturated data points stand out on both sides.
+CLASS_CMAP = LinearSegmentedColormap.from_list("moons", ["#8FB8DE", "#FFFFFF", "#F3CB7A"])
+
+
+class ClassifierExplorer(Explorer):
+    controls = (
+        # quarter decades from 0.1 to 10^1.5: holds 0.1, 1 and 10
+        Slider("lr", "learning rate α", 0.1, 10**1.5, default=10**0.75, log=True, frames=11),
+        Choice("hidden", "hidden units", ("2", "4", "8", "16", "32"), "16"),
+    )
+    epochs = 60
+    caption = (
+        "A network with one hidden layer of tanh units, trained from the same seed by 60 steps of "
+        "full-batch gradient descent on 80 points (cross-entropy). Left: the probability it gives "
+        "to class 1, orange for class 1, blue for class 0, white on the decision boundary; the "
+        "training points on top. Right: the loss during training (log scale, floored at 1e-5)."
+    )
+    alt = "Decision map of a small network on two interleaved moons, and its training-loss curve"
+
+    def compute(self, lr, hidden):
+        return train_classifier(lr, int(hidden), self.epochs)
+
+    def draw(self, d):
+        from ..plotting import figure
+
+        fig, (left, right) = figure(7.5, 3.3, ncols=2, width_ratios=[1.25, 1], layout=None)
+        fig.subplots_adjust(left=0.08, right=0.985, bottom=0.15, top=0.9, wspace=0.25)
+        self.image = left.imshow(d.probs, extent=EXTENT, origin="lower", cmap=CLASS_CMAP,
+                                 vmin=0.0, vmax=1.0, aspect="auto", interpolation="bilinear")
+        for label, colour, marker in ((0, "blue", "o"), (1, "orange", "^")):
+            points = MOONS_X[MOONS_Y == label]
+            left.scatter(points[:, 0], points[:, 1], s=18, c=PALETTE[colour], marker=marker,
+                         edgecolors=PALETTE["black"], linewidths=0.6, label=f"class {label}")
+        left.set(xlim=EXTENT[:2], ylim=EXTENT[2:], xlabel="x₁", ylabel="x₂")
+        left.grid(False)
+        self.accuracy = heading(left)
+        (self.loss,) = right.plot(np.arange(1, self.epochs + 1), np.ones(self.epochs), color=PALETTE["blue"])
+        log_axis(right, range(-5, 3))
+        right.set(xlim=(0, self.epochs), xlabel="epoch (one step each)", ylabel="cross-entropy loss")
+        self.final = heading(right)
+        self.update(d)
+        return fig
+
+    def update(self, d):
+        self.image.set_data(d.probs)
+        self.loss.set_ydata(np.maximum(d.losses, 1e-5))
+        self.accuracy.set_text(f"training accuracy {100 * d.accuracy:.0f}%")
+        self.final.set_text(f"final loss {d.losses[-1]:.3g}")

@@ -1,0 +1,154 @@
+"""The chapter "backprop" explorers: gradient flow through a deep MLP, and a classifier trained live."""
+import math
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from rnnlearn import mlp
+from rnnlearn.explorers import ClassifierExplorer, GradientFlowExplorer
+from rnnlearn.explorers import backprop as bp
+
+
+# -- gradient_flow ------------------------------------------------------------------------------
+def test_sigmoid_gradients_shrink_towards_the_input():
+    d = bp.gradient_flow(10, "sigmoid", 1.0)
+    assert np.all(np.diff(np.log(d.grad_norms)) > 0)  # every layer gets more than the one below it
+    assert d.grad_norms[0] / d.grad_norms[-1] < 1e-5
+    assert d.rel_change[0] / d.rel_change[-1] < 1e-5  # and the first layer barely moves
+    assert d.steps == 10 and not d.blew_up
+
+
+def test_relu_at_he_scale_roughly_preserves_gradient_norms():
+    d = bp.gradient_flow(12, "relu", math.sqrt(2))
+    assert 0.1 < d.grad_norms[0] / d.grad_norms[-1] < 10
+    assert np.all(d.grad_norms > 1e-3)
+
+
+def test_larger_sigmoid_scale_vanishes_less():
+    norms = [bp.gradient_flow(8, "sigmoid", g).grad_norms for g in (0.5, 1.0, 4.0)]
+    ratios = [n[0] / n[-1] for n in norms]
+    assert ratios[0] < ratios[1] < ratios[2] < 1
+
+
+def test_gradient_flow_matches_a_network_built_by_hand():
+    depth, gain = 3, 1.5
+    x, y = bp.flow_task(dim=16, seed=0)
+    params = mlp.init_params([16] * depth + [2], np.random.default_rng(1), "xavier")
+    params = {k: v * gain if k.startswith("W") else v for k, v in params.items()}
+    _, grads = mlp.loss_and_grads(params, x, y, "tanh", "cross_entropy")
+    assert_allclose(bp.gradient_flow(depth, "tanh", gain).grad_norms, mlp.layer_grad_norms(grads))
+
+
+def test_gradient_flow_is_deterministic():
+    a, b = bp.gradient_flow(6, "relu", 2.0), bp.gradient_flow(6, "relu", 2.0)
+    assert_allclose(a.grad_norms, b.grad_norms, rtol=0, atol=0)
+    assert_allclose(a.rel_change, b.rel_change, rtol=0, atol=0)
+
+
+def test_exploding_relu_run_stops_finite_and_says_so():
+    d = bp.gradient_flow(12, "relu", 4.0)
+    assert d.blew_up and d.steps == 1
+    assert d.rel_change.max() > bp.BLOW_UP and np.all(np.isfinite(d.rel_change))
+    ex = GradientFlowExplorer(depth=12, activation="relu", gain=4.0)
+    assert ex.status.get_text() == "blew up at step 1: ‖ΔW‖ > 10‖W‖"
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(depth=1, activation="tanh", gain=1.0), ValueError, "depth must be an int >= 2; got 1"),
+    (dict(depth=4.0, activation="tanh", gain=1.0), ValueError, "depth must be an int >= 2; got 4.0"),
+    (dict(depth=4, activation="tanh", gain=0.0), ValueError, r"gain must be > 0; got 0.0"),
+    (dict(depth=4, activation="step", gain=1.0), ValueError, "activation must be one of"),
+])
+def test_gradient_flow_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        bp.gradient_flow(**kwargs)
+
+
+# -- GradientFlowExplorer -------------------------------------------------------------------------
+def test_flow_grid_hits_integer_depths_xavier_and_he():
+    depth, activation, gain = GradientFlowExplorer.controls
+    assert depth.grid() == [2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+    assert (depth.hi - depth.lo) / depth.live_steps == 1.0  # the live slider moves in whole layers
+    assert activation.grid() == ["sigmoid", "tanh", "relu"]
+    gains = gain.grid()
+    assert_allclose([gains[0], gains[2], gains[3], gains[-1]], [0.5, 1.0, math.sqrt(2), 4.0])
+    assert math.prod(len(c.grid()) for c in GradientFlowExplorer.controls) <= 150
+
+
+def test_flow_explorer_draws_what_gradient_flow_computes():
+    ex = GradientFlowExplorer()
+    d = ex.set(depth=7.4, activation="sigmoid", gain=1.0)  # a live slider value: rounded to 7 layers
+    assert len(d.grad_norms) == 7
+    xs, ys = ex.norms.get_data()
+    assert_allclose(xs, np.arange(1, 8))
+    assert_allclose(ys, bp.gradient_flow(7, "sigmoid", 1.0).grad_norms)
+    assert_allclose(ex.change.get_ydata(), d.rel_change)
+    assert ex.ratio.get_text() == f"layer 1 / layer 7: {d.grad_norms[0] / d.grad_norms[-1]:.2g}"
+    assert ex.status.get_text() == "after 10 steps of α = 0.1"
+
+
+def test_flow_explorer_artists_move_on_set():
+    ex = GradientFlowExplorer(depth=10, activation="sigmoid")
+    before = ex.norms.get_ydata().copy()
+    ex.set(activation="tanh")
+    after = ex.norms.get_ydata()
+    assert after.shape == before.shape and not np.allclose(after, before)
+    ex.set(depth=12)
+    assert len(ex.norms.get_xdata()) == len(ex.change.get_xdata()) == 12
+
+
+# -- train_classifier -----------------------------------------------------------------------------
+def test_classifier_fits_the_moons_at_a_good_learning_rate():
+    d = bp.train_classifier(10**0.75, 16)
+    assert d.losses[-1] < 0.05 and d.losses[-1] < d.losses[0] / 10
+    assert d.accuracy >= 0.98
+
+
+def test_two_hidden_units_cannot_bend_enough():
+    d = bp.train_classifier(1.0, 2)
+    assert d.losses[-1] > 0.25 and d.accuracy < 0.95
+
+
+def test_classifier_output_shapes_and_probabilities():
+    d = bp.train_classifier(1.0, 8, epochs=5)
+    assert d.probs.shape == bp.GRID_SHAPE and d.losses.shape == (5,)
+    assert np.all((d.probs >= 0) & (d.probs <= 1))
+    # P(class 1) is high where class 1 lives (bottom right) and low where class 0 lives
+    assert d.probs[0, -1] > 0.5 > d.probs[-1, 0]
+
+
+def test_classifier_is_deterministic():
+    a, b = bp.train_classifier(3.0, 8), bp.train_classifier(3.0, 8)
+    assert np.array_equal(a.probs, b.probs) and np.array_equal(a.losses, b.losses)
+
+
+# -- ClassifierExplorer ---------------------------------------------------------------------------
+def test_classifier_grid_ends_and_size():
+    lr, hidden = ClassifierExplorer.controls
+    assert_allclose([lr.grid()[0], lr.grid()[4], lr.grid()[8], lr.grid()[-1]], [0.1, 1.0, 10.0, 10**1.5])
+    assert hidden.grid() == ["2", "4", "8", "16", "32"]
+    assert math.prod(len(c.grid()) for c in ClassifierExplorer.controls) <= 100
+
+
+def test_classifier_explorer_moves_image_and_curve_but_not_the_points():
+    ex = ClassifierExplorer(lr=1.0, hidden="2")
+    points = [c.get_offsets().copy() for c in ex.fig.axes[0].collections]
+    image, curve = ex.image.get_array().copy(), ex.loss.get_ydata().copy()
+    d = ex.set(lr=10**0.75, hidden="16")
+    assert_allclose(ex.image.get_array(), d.probs)
+    assert not np.allclose(ex.image.get_array(), image) and not np.allclose(ex.loss.get_ydata(), curve)
+    assert ex.accuracy.get_text() == f"training accuracy {100 * d.accuracy:.0f}%"
+    assert ex.final.get_text() == f"final loss {d.losses[-1]:.3g}"
+    after = [c.get_offsets() for c in ex.fig.axes[0].collections]
+    assert len(after) == 2 and all(np.array_equal(a, b) for a, b in zip(points, after))
+    assert_allclose(np.vstack(after), np.vstack([bp.MOONS_X[bp.MOONS_Y == 0], bp.MOONS_X[bp.MOONS_Y == 1]]))
+
+
+def test_classifier_widget_hidden_choice_retrains():
+    ex = ClassifierExplorer()
+    box = ex.widget()
+    before = box.image.value
+    box.controls["hidden"].value = "2"
+    assert box.errors.outputs == () and box.image.value != before
+    assert ex.values["hidden"] == "2"

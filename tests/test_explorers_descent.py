@@ -1,0 +1,181 @@
+"""The chapter "descent" explorers: their compute functions' numbers and their artists."""
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from numpy.testing import assert_allclose
+
+from rnnlearn import optim, rates
+from rnnlearn.explorers import QuadraticExplorer, RaceExplorer
+from rnnlearn.explorers import descent
+from rnnlearn.plotting import PALETTE
+
+
+# -- quadratic_run ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("kappa", descent.KAPPAS)
+def test_bowls_have_the_chosen_condition_number_and_tilt(kappa):
+    bowl = descent.BOWLS[kappa]
+    assert bowl.L == pytest.approx(1.0) and bowl.kappa == pytest.approx(float(kappa))
+    flat = np.array([np.cos(descent.ROTATION), np.sin(descent.ROTATION)])
+    assert_allclose(bowl.A @ flat, bowl.mu * flat, atol=1e-15)  # mu along the tilted axis
+
+
+@pytest.mark.parametrize("alpha, beta, kappa", [(0.5, 0.0, "100"), (1.41, 0.6, "10"), (2.83, 0.9, "100"), (4.0, 0.3, "1")])
+def test_quadratic_run_theory_is_momentum_rate(alpha, beta, kappa):
+    d = descent.quadratic_run(alpha, beta, kappa)
+    bowl = descent.BOWLS[kappa]
+    assert d.theory_rate == rates.momentum_rate(alpha, beta, bowl.eigenvalues)
+    assert d.limit == pytest.approx((2 + 2 * beta) / bowl.L)
+    assert_allclose(d.ws[0], descent.START)
+    assert d.errors[0] == 1.0
+    assert_allclose(d.errors, np.linalg.norm(d.ws, axis=1) / np.linalg.norm(descent.START))
+
+
+def test_quadratic_run_with_beta_zero_is_gradient_descent():
+    d = descent.quadratic_run(1.0, 0.0, "10")
+    plain = optim.run(descent.BOWLS["10"], descent.START, optim.SGD(1.0), 150)
+    assert_allclose(d.ws, plain.ws, rtol=0, atol=0)
+    assert d.theory_rate == pytest.approx(rates.gd_rate(1.0, 0.1, 1.0))  # 1 - alpha mu = 0.9
+    assert d.measured_rate == pytest.approx(0.9, rel=1e-6)
+
+
+def test_quadratic_run_measured_rate_matches_theory_at_the_momentum_optimum():
+    bowl = descent.BOWLS["100"]
+    alpha, beta, rate = rates.momentum_optimal(bowl.mu, bowl.L)
+    d = descent.quadratic_run(alpha, beta, "100", steps=150)
+    assert d.diverged_at is None and d.theory_rate == pytest.approx(rate, rel=1e-6)
+    assert d.measured_rate == pytest.approx(rate, rel=0.02)
+
+
+def test_quadratic_run_diverges_past_the_limit_and_stays_finite():
+    below = descent.quadratic_run(1.9, 0.0, "100")  # 1.9 < 2 / L
+    above = descent.quadratic_run(2.1, 0.0, "100")  # 2.1 > 2 / L
+    assert below.diverged_at is None and above.diverged_at is not None
+    assert len(above.ws) == len(above.errors) == above.diverged_at
+    assert np.all(np.isfinite(above.ws)) and np.all(np.isfinite(above.errors))
+    # momentum moves the limit to (2 + 2 beta) / L: the same step converges with beta = 0.3
+    assert descent.quadratic_run(2.1, 0.3, "100").diverged_at is None
+
+
+def test_quadratic_run_rejects_unknown_kappa():
+    with pytest.raises(ValueError, match=r"kappa must be one of \['1', '10', '100'\]; got '5'"):
+        descent.quadratic_run(1.0, 0.0, "5")
+
+
+# -- QuadraticExplorer ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def quad():
+    return QuadraticExplorer()
+
+
+def test_quadratic_explorer_moves_its_artists(quad):
+    d = quad.set(alpha=1.0, beta=0.6, kappa="10")
+    assert_allclose(np.column_stack(quad.path.get_data()), d.ws)
+    assert_allclose(quad.error.get_ydata(), np.maximum(d.errors, descent.FLOOR))
+    ks = quad.theory.get_xdata()
+    assert_allclose(quad.theory.get_ydata(), np.clip(rates.momentum_rate(1.0, 0.6, descent.BOWLS["10"].eigenvalues) ** ks,
+                                                     descent.FLOOR, 1e8))
+    assert [k for k, c in quad.contours.items() if c.get_visible()] == ["10"]
+    assert f"theory {d.theory_rate:.3f}" in quad.status.get_text()
+    assert "(2 + 2β)/L = 3.2" in quad.limit_text.get_text()
+    quad.set(kappa="1")
+    assert [k for k, c in quad.contours.items() if c.get_visible()] == ["1"]
+
+
+def test_quadratic_explorer_marks_divergence_in_vermillion_at_the_top_of_the_grid(quad):
+    alpha = QuadraticExplorer.controls[0]
+    d = quad.set(alpha=alpha.hi, beta=0.9, kappa="100")  # 4 > (2 + 2 * 0.9) / 1
+    assert d.diverged_at is not None
+    assert quad.status.get_text().startswith(f"diverged at step {d.diverged_at}")
+    assert to_hex(quad.status.get_color()) == PALETTE["vermillion"].lower()
+    assert len(quad.path.get_xdata()) == d.diverged_at
+    for arr in quad.plotted_data():
+        assert np.all(np.isfinite(arr))
+
+
+def test_quadratic_explorer_at_the_bottom_of_the_grid_crawls_without_diverging(quad):
+    d = quad.set(alpha=QuadraticExplorer.controls[0].lo, beta=0.0, kappa="100")
+    assert d.diverged_at is None and 0.99 < d.theory_rate < 1  # 1 - alpha mu = 0.9975
+    assert to_hex(quad.status.get_color()) == PALETTE["black"]
+    assert d.errors[-1] > 0.5  # after 150 steps it has not even halved the error
+
+
+def test_quadratic_explorer_grid_holds_the_gd_limit():
+    alpha, beta, kappa = QuadraticExplorer.controls
+    assert np.any(np.isclose(alpha.grid(), 2.0)) and np.any(np.isclose(alpha.grid(), 1.0))
+    assert beta.grid()[0] == 0.0 and kappa.grid() == list(descent.KAPPAS)
+    assert np.prod([len(c.grid()) for c in QuadraticExplorer.controls]) <= 150
+
+
+# -- race -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("start", descent.STARTS)
+def test_race_trajectories_start_at_the_chosen_start(start):
+    d = descent.race(1.0, start)
+    for track, runs, w0 in zip(descent.TRACKS, d.runs, d.starts):
+        assert_allclose(w0, track.starts[start])
+        assert len(runs) == len(descent.RACERS)
+        for run in runs:
+            assert_allclose(run.ws[0], track.starts[start])
+            assert np.all(np.isfinite(run.ws))
+
+
+def test_race_uses_each_racers_learning_rate_times_the_scale():
+    d = descent.race(0.3, "left", steps=20)
+    track = descent.TRACKS[0]
+    expected = optim.run(track.landscape, np.array(track.starts["left"]), optim.Adam(0.3 * track.lrs[4]), 20)
+    assert_allclose(d.runs[0][4].ws, expected.ws)
+
+
+def test_race_rejects_unknown_start():
+    with pytest.raises(ValueError, match=r"start must be one of \['left', 'top', 'right'\]; got 'middle'"):
+        descent.race(1.0, "middle")
+
+
+def test_racer_label():
+    run = optim.run(descent.TRACKS[1].landscape, np.array([1.6, 1.2]), optim.SGD(0.05), 200)
+    assert descent.racer_label("SGD", run, descent.TRACKS[1].landscape.f_min) == "SGD: f − f* = 6.0e-01"  # local well
+    blown = optim.run(descent.TRACKS[0].landscape, np.array([1.8, 0.5]), optim.SGD(0.01), 200)
+    assert descent.racer_label("SGD", blown, 0.0) == f"SGD: diverged at step {blown.diverged_at}"
+
+
+# -- RaceExplorer -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def racer():
+    return RaceExplorer()
+
+
+def test_race_explorer_moves_its_artists(racer):
+    d = racer.set(scale=1.0, start="left")
+    for runs, paths, ends, mark, w0 in zip(d.runs, racer.paths, racer.ends, racer.start_marks, d.starts):
+        assert_allclose(np.column_stack(mark.get_data()), [w0])
+        for run, path, end in zip(runs, paths, ends):
+            assert_allclose(np.column_stack(path.get_data()), run.ws)
+            assert_allclose(np.column_stack(end.get_data()), run.ws[-1:])
+    before = [p.get_xydata().copy() for p in racer.paths[0]]
+    racer.set(start="top")
+    assert all(not np.array_equal(b, p.get_xydata()) for b, p in zip(before, racer.paths[0]))
+
+
+def test_race_explorer_flags_diverged_racers_in_the_legend_at_the_top_of_the_scale(racer):
+    d = racer.set(scale=RaceExplorer.controls[0].hi, start="right")
+    texts = [t for legend in racer.legends for t in legend.get_texts()]
+    runs = [run for runs in d.runs for run in runs]
+    assert any(run.diverged for run in runs) and not all(run.diverged for run in runs)
+    for run, text in zip(runs, texts):
+        assert ("diverged at step" in text.get_text()) == run.diverged
+        colour = PALETTE["vermillion"] if run.diverged else PALETTE["black"]
+        assert to_hex(text.get_color()) == colour.lower()
+
+
+def test_race_explorer_at_the_bottom_of_the_scale_nobody_diverges(racer):
+    d = racer.set(scale=RaceExplorer.controls[0].lo, start="left")
+    assert not any(run.diverged for runs in d.runs for run in runs)
+    texts = [t.get_text() for legend in racer.legends for t in legend.get_texts()]
+    assert all("f − f* =" in t for t in texts)
+
+
+def test_race_momentum_escapes_the_shallow_well_where_sgd_stays():
+    d = descent.race(1.0, "right")
+    well = descent.TRACKS[1].landscape
+    sgd, momentum = d.runs[1][0], d.runs[1][1]
+    assert_allclose(sgd.ws[-1], well.minima[1], atol=1e-3)  # the shallow (local) well
+    assert_allclose(momentum.ws[-1], well.minima[0], atol=1e-3)  # the deep (global) well
