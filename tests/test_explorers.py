@@ -19,8 +19,10 @@ def explorer(request):
 
 @pytest.fixture(scope="module")
 def twin(explorer):
-    """The explorer's static twin, built once (it renders every frame)."""
-    return explorer.static_html()
+    """The explorer's static twin, built once: it renders every frame, and no frame may warn."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return explorer.static_html()
 
 
 def test_registry_holds_the_chapter_explorers():

@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 import numpy as np
 from matplotlib.collections import Collection
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
 from .. import plotting
@@ -239,7 +240,7 @@ class Explorer:
             yield dict(zip(names, combo))
 
     def plotted_data(self) -> list[np.ndarray]:
-        """The numeric data of every line and collection in the figure (for finiteness checks)."""
+        """The numeric data of every line, collection and image in the figure (for finiteness checks)."""
         arrays = []
         for ax in self.fig.axes:
             for artist in ax.get_children():
@@ -248,6 +249,8 @@ class Explorer:
                 elif isinstance(artist, Collection):
                     arrays.append(np.asarray(artist.get_offsets(), dtype=float))
                     arrays.extend(np.asarray(p.vertices, dtype=float) for p in artist.get_paths())
+                elif isinstance(artist, AxesImage):
+                    arrays.append(np.ma.getdata(artist.get_array()).astype(float))
         return arrays
 
     def png(self) -> bytes:
