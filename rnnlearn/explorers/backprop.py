@@ -16,7 +16,7 @@ from matplotlib.colors import LinearSegmentedColormap
 
 from .. import datasets, mlp, optim
 from ..activations import sigmoid
-from ..plotting import PALETTE, heading, log_axis
+from ..plotting import PALETTE, figure, heading, log_axis
 from .base import Choice, Explorer, Slider
 
 #: Floor of the log-scale plots: an exact 0 (e.g. a layer of dead relu units) is drawn here.
@@ -127,8 +127,6 @@ class GradientFlowExplorer(Explorer):
         return gradient_flow(int(round(depth)), activation, gain, steps=self.steps, lr=self.lr)
 
     def draw(self, d):
-        from ..plotting import figure
-
         fig, (left, right) = figure(7.5, 3.3, ncols=2, layout=None)
         fig.subplots_adjust(left=0.1, right=0.985, bottom=0.15, top=0.9, wspace=0.3)
         hi = int(self.controls[0].hi)
@@ -232,8 +230,6 @@ class ClassifierExplorer(Explorer):
         return train_classifier(lr, int(hidden), self.epochs)
 
     def draw(self, d):
-        from ..plotting import figure
-
         fig, (left, right) = figure(7.5, 3.3, ncols=2, width_ratios=[1.25, 1], layout=None)
         fig.subplots_adjust(left=0.08, right=0.985, bottom=0.15, top=0.9, wspace=0.25)
         self.image = left.imshow(d.probs, extent=EXTENT, origin="lower", cmap=CLASS_CMAP,

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import landscapes, optim, rates
-from ..plotting import PALETTE, heading, log_axis
+from ..plotting import PALETTE, figure, heading, log_axis
 from .base import Choice, Explorer, Slider
 
 #: Smallest relative error drawn on the log axis (the error can reach exactly 0).
@@ -82,8 +82,6 @@ class QuadraticExplorer(Explorer):
         return quadratic_run(alpha, beta, kappa, self.steps)
 
     def draw(self, d):
-        from ..plotting import figure
-
         fig, (left, right) = figure(7.5, 3.5, ncols=2)
         u = np.linspace(-WINDOW, WINDOW, 161)
         grid = np.stack(np.meshgrid(u, u), axis=-1)  # (161, 161, 2)
@@ -199,8 +197,6 @@ class RaceExplorer(Explorer):
         return race(scale, start, self.steps)
 
     def draw(self, d):
-        from ..plotting import figure
-
         fig, axes = figure(7.5, 4.4, ncols=2)
         self.paths, self.ends, self.start_marks, self.legends = [], [], [], []
         for ax, track in zip(axes, TRACKS):
