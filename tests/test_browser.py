@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-playwright = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright  # a missing browser stack fails, never skips
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
