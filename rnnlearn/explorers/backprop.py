@@ -93,13 +93,14 @@ def gradient_flow(depth, activation, gain, width=16, steps=10, lr=0.1, seed=0) -
     grad_norms = mlp.layer_grad_norms(grads)
     sgd = optim.SGD(lr=lr)
     rel_change, taken = np.zeros(depth), 0
-    while taken < steps and rel_change.max() <= BLOW_UP:
+    while taken < steps:
         sgd.step(params, grads)
         taken += 1
         rel_change = np.array([np.linalg.norm(params[f"W{l}"] - W0)
                                for l, W0 in enumerate(start, start=1)]) / sizes
-        if taken < steps and rel_change.max() <= BLOW_UP:
-            _, grads = mlp.loss_and_grads(params, x, y, activation, "cross_entropy")
+        if rel_change.max() > BLOW_UP or taken == steps:
+            break
+        _, grads = mlp.loss_and_grads(params, x, y, activation, "cross_entropy")
     return FlowData(grad_norms, rel_change, taken, bool(rel_change.max() > BLOW_UP))
 
 
