@@ -16,13 +16,32 @@ def _check_step(h):
         raise ValueError(f"h must be a finite number > 0; got {shown}")
 
 
+def _check_exact_step(exact_step):
+    if not isinstance(exact_step, (bool, np.bool_)):
+        raise TypeError(f"exact_step must be True or False; got {exact_step!r}")
+
+
+def _run(x_plus, x_minus, h, exact_step):
+    """The run to divide by: ``h``, or the run the rounded points really span.
+
+    ``x_plus - x_minus`` is computed exactly when the two points are within a factor 2 of
+    each other (Sterbenz's lemma), which holds whenever the step is small against ``x``.
+    """
+    if not exact_step:
+        return h
+    run = x_plus - x_minus
+    if np.any(run == 0):
+        raise ValueError("h is too small to change x: x + h rounds back to x")
+    return run
+
+
 def _as_point(x):
     """``x`` as a float (for a scalar, so plain ``math`` functions work) or a float64 array."""
     x = np.asarray(x, dtype=np.float64)
     return float(x) if x.ndim == 0 else x
 
 
-def derivative(f, x, h=1e-5):
+def derivative(f, x, h=1e-5, exact_step=False):
     r"""Central-difference estimate of :math:`f'(x)`.
 
     Parameters
@@ -32,6 +51,12 @@ def derivative(f, x, h=1e-5):
     x : float or ndarray, shape (...)
     h : float, optional
         Step, finite and > 0.
+    exact_step : bool, optional
+        If True, divide by the run the two points really span, ``(x + h) - (x - h)``
+        after rounding, instead of ``2 h``: ``x + h`` is rarely a double, so the run
+        differs from ``2 h`` by up to about :math:`\varepsilon |x|`, an error that the
+        division by a tiny ``h`` magnifies (Numerical Recipes, section 5.7). Raises
+        ``ValueError`` if ``x + h`` rounds back to ``x``.
 
     Returns
     -------
@@ -45,11 +70,13 @@ def derivative(f, x, h=1e-5):
         \text{error} = \frac{h^2}{6} f'''(x) + O(h^4)
     """
     _check_step(h)
+    _check_exact_step(exact_step)
     x = _as_point(x)
-    return (f(x + h) - f(x - h)) / (2 * h)
+    x_plus, x_minus = x + h, x - h
+    return (f(x_plus) - f(x_minus)) / _run(x_plus, x_minus, 2 * h, exact_step)
 
 
-def forward_difference(f, x, h=1e-5):
+def forward_difference(f, x, h=1e-5, exact_step=False):
     r"""Forward-difference estimate of :math:`f'(x)`: the slope of a secant.
 
     Parameters
@@ -58,6 +85,10 @@ def forward_difference(f, x, h=1e-5):
     x : float or ndarray, shape (...)
     h : float, optional
         Step, finite and > 0.
+    exact_step : bool, optional
+        If True, divide by the run really taken, ``(x + h) - x`` after rounding, instead
+        of ``h`` (Numerical Recipes, section 5.7: ``temp = x + h; h = temp - x``).
+        Raises ``ValueError`` if ``x + h`` rounds back to ``x``.
 
     Returns
     -------
@@ -71,8 +102,10 @@ def forward_difference(f, x, h=1e-5):
         \text{error} = \frac{h}{2} f''(x) + O(h^2)
     """
     _check_step(h)
+    _check_exact_step(exact_step)
     x = _as_point(x)
-    return (f(x + h) - f(x)) / h
+    x_plus = x + h
+    return (f(x_plus) - f(x)) / _run(x_plus, x, h, exact_step)
 
 
 def _central_partials(f, w, h):
@@ -160,12 +193,13 @@ def tangent_line(f, x0, slope=None, h=1e-5):
     return Line(slope, float(f(x0)) - slope * x0)
 
 
-def difference_errors(f, df, x, hs):
+def difference_errors(f, df, x, hs, exact_step=False):
     r"""Absolute errors of the central and forward differences for each step in ``hs``.
 
     On a log-log plot against :math:`h` the central error falls with slope 2 and the
-    forward one with slope 1, until rounding error (about :math:`\epsilon |f| / h`)
-    takes over for tiny :math:`h` and the errors grow again.
+    forward one with slope 1, until rounding error (of order :math:`\varepsilon / h` times
+    the sizes of :math:`x f'(x)` and of the terms of :math:`f`) takes over for tiny
+    :math:`h` and the errors grow again.
 
     Parameters
     ----------
@@ -175,6 +209,8 @@ def difference_errors(f, df, x, hs):
     x : float or ndarray, shape (...)
     hs : ndarray, shape (S,)
         Steps, each finite and > 0.
+    exact_step : bool, optional
+        Passed on to :func:`derivative` and :func:`forward_difference`.
 
     Returns
     -------
@@ -184,7 +220,8 @@ def difference_errors(f, df, x, hs):
     ---------
     .. math::
 
-        e_c(h) = \Big|\tfrac{f(x+h) - f(x-h)}{2h} - f'(x)\Big| \approx \tfrac{h^2}{6}|f'''(x)|,
+        e_c(h) = \Big|\tfrac{f(x+h) - f(x-h)}{2h} - f'(x)\Big|
+        \approx \tfrac{h^2}{6}|f'''(x)|,
         \qquad
         e_f(h) = \Big|\tfrac{f(x+h) - f(x)}{h} - f'(x)\Big| \approx \tfrac{h}{2}|f''(x)|
     """
@@ -192,6 +229,7 @@ def difference_errors(f, df, x, hs):
     if hs.ndim != 1 or hs.size == 0:
         raise ValueError(f"hs must have shape (S,) with S >= 1; got {hs.shape}")
     exact = df(_as_point(x))
-    central = np.array([np.abs(derivative(f, x, h) - exact) for h in hs])
-    forward = np.array([np.abs(forward_difference(f, x, h) - exact) for h in hs])
-    return central, forward
+    _check_exact_step(exact_step)
+    central = [np.abs(derivative(f, x, h, exact_step) - exact) for h in hs]
+    forward = [np.abs(forward_difference(f, x, h, exact_step) - exact) for h in hs]
+    return np.array(central), np.array(forward)

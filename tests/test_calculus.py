@@ -97,3 +97,48 @@ def test_difference_errors_rejects_bad_steps():
         calculus.difference_errors(np.sin, np.cos, 1.0, [])
     with pytest.raises(ValueError, match="h must be a finite number > 0; got -0.1"):
         calculus.difference_errors(np.sin, np.cos, 1.0, [0.1, -0.1])
+
+
+def test_exact_step_divides_by_the_run_really_taken():
+    # 4 + 1e-10 is not a double: the run really taken differs from h
+    h = 1e-10
+    run = (4.0 + h) - 4.0
+    assert run != h
+    f = lambda x: 3.0 * x  # noqa: E731 (a line: every secant slope is 3 up to rounding)
+    exact = calculus.forward_difference(f, 4.0, h, exact_step=True)
+    assert exact == (f(4.0 + h) - f(4.0)) / run
+    assert calculus.forward_difference(f, 4.0, h) == (f(4.0 + h) - f(4.0)) / h
+    central = calculus.derivative(f, 4.0, h, exact_step=True)
+    assert central == (f(4.0 + h) - f(4.0 - h)) / ((4.0 + h) - (4.0 - h))
+
+
+def test_exact_step_shrinks_the_rounding_error_at_a_power_of_two():
+    # the quartic with only +, - and *, which every IEEE machine rounds alike
+    def f(x):
+        return (x - 3) * x * x * x + 2
+
+    hs = np.logspace(-13, -10, 31)
+    as_written = calculus.difference_errors(f, quartic_slope, 4.0, hs)
+    exact = calculus.difference_errors(f, quartic_slope, 4.0, hs, exact_step=True)
+    for before, after in zip(as_written, exact):
+        assert np.median(after) < 0.5 * np.median(before)
+
+
+def test_exact_step_keeps_arrays_and_accuracy(rng):
+    x = rng.uniform(-3, 3, size=(3, 4))
+    for method in (calculus.derivative, calculus.forward_difference):
+        d = method(np.sin, x, 1e-6, exact_step=True)
+        assert d.shape == x.shape
+        assert_allclose(d, np.cos(x), atol=1e-6)
+
+
+def test_exact_step_rejects_a_step_lost_to_rounding_and_non_booleans():
+    for method in (calculus.derivative, calculus.forward_difference):
+        with pytest.raises(ValueError, match="h is too small to change x"):
+            method(np.sin, 1e20, 1e-5, exact_step=True)
+        with pytest.raises(TypeError, match="exact_step must be True or False; got 1"):
+            method(np.sin, 1.0, 1e-5, exact_step=1)
+    with pytest.raises(TypeError, match="exact_step must be True or False"):
+        calculus.difference_errors(np.sin, np.cos, 1.0, [1e-5], exact_step="yes")
+    # without the option a lost step still gives the old (meaningless) answer, no error
+    assert calculus.forward_difference(np.sin, 1e20, 1e-5) == 0.0
