@@ -19,6 +19,9 @@ QUARTIC = landscapes.Quartic()
 FLAT = 1e-9
 #: Floor of the log-scale loss gap f(x_k) - f(x*) (it reaches 0 to rounding).
 GAP_FLOOR = 1e-12
+#: x-range of the descent explorer's curve: wide enough to show the first step from
+#: x0 = 4 at alpha = 0.056, which lands at x1 = -2.3 across the valley.
+DESCENT_XLIM = (-2.5, 4.2)
 
 
 class TangentData(NamedTuple):
@@ -46,7 +49,10 @@ def tangent_data(x: float, landscape=QUARTIC, half_width: float = 0.6) -> Tangen
 
 def slope_message(d: TangentData) -> str:
     if d.direction == 0:
-        return f"f'({d.x:.3g}) = 0: flat. A minimum, a maximum or a plateau? The slope alone cannot say."
+        return (
+            f"f'({d.x:.3g}) = 0: flat. Minimum, maximum or flat inflection point? "
+            "The slope cannot say."
+        )
     way = "right" if d.direction > 0 else "left"
     sign = "negative" if d.slope < 0 else "positive"
     return f"f'({d.x:.3g}) = {d.slope:.3g} is {sign}: downhill is to the {way}"
@@ -118,7 +124,8 @@ class DescentExplorer(Explorer):
     caption = (
         "Gradient descent on f(x) = x⁴ − 3x³ + 2. Left: the iterates x_k on the curve. Right: how "
         "far the loss f(x_k) is above its minimum f(9/4), against the step k (log scale). Small α crawls, "
-        "large α overshoots and, past a point, diverges; starting left of 0 can stall on the plateau."
+        "large α overshoots and, past a point, diverges; starting left of 0 can stall on the flat "
+        "stretch around the inflection point at 0."
     )
     alt = "Gradient-descent steps on the quartic and the loss against the step number"
 
@@ -127,7 +134,7 @@ class DescentExplorer(Explorer):
 
     def draw(self, d):
         fig, (left, right) = figure(7.5, 3.2, ncols=2)
-        lo, hi = QUARTIC.bounds
+        lo, hi = DESCENT_XLIM
         u = np.linspace(lo, hi, 400)
         left.plot(u, QUARTIC(u), color=PALETTE["grey"], lw=1.5)
         left.set(xlim=(lo, hi), ylim=(-10, 70), xlabel="x", ylabel="f(x)")
@@ -145,7 +152,11 @@ class DescentExplorer(Explorer):
         self.start.set_data(d.xs[:1], d.fs[:1])
         self.loss.set_data(np.arange(len(d.fs)), np.maximum(d.fs - QUARTIC.f_min, GAP_FLOOR))
         if d.diverged_at is not None:
-            self.status.set_text(f"diverged at step {d.diverged_at}")
+            # the last finite iterate is usually far off the plot: name it
+            last = len(d.xs) - 1
+            self.status.set_text(
+                f"diverged at step {d.diverged_at} (x_{last} = {d.xs[-1]:.3g})"
+            )
             self.status.set_color(PALETTE["vermillion"])
         else:
             self.status.set_text(f"x_{len(d.xs) - 1} = {d.xs[-1]:.4f}")
