@@ -68,10 +68,11 @@ class Value:
     def __pow__(self, exponent):
         if not isinstance(exponent, Real):
             raise TypeError(f"exponent must be an int or float; got {type(exponent).__name__}")
-        out = Value(self.data**exponent, (self,), f"**{exponent:g}")
+        out = Value(_power(self.data, exponent), (self,), f"**{exponent:g}")
 
-        def _backward():  # d(a^n)/da = n a^(n-1)
-            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+        def _backward():  # d(a^n)/da = n a^(n-1); for n = 0 the derivative is 0 everywhere
+            local = 0.0 if exponent == 0 else exponent * _power(self.data, exponent - 1)
+            self.grad += local * out.grad
 
         out._backward = _backward
         return out
@@ -166,6 +167,33 @@ class Value:
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
+
+
+def _power(x, p):
+    """``x ** p`` for floats as PyTorch computes it, never raising.
+
+    Python's own ``**`` raises for ``0.0 ** -1`` and on overflow, and returns a complex number
+    for a negative base with a fractional exponent. Here, as in C's ``pow`` and PyTorch: 0 to a
+    negative power is infinite (with the sign of the zero for an odd integer power), overflow
+    gives an infinity, and a negative base with a non-integer exponent gives nan. Like PyTorch,
+    the powers 1/2 and -1/2 are a square root and its reciprocal (so ``(-0.0) ** 0.5`` is -0.0).
+    """
+    if p == 0.5 or p == -0.5:
+        if math.isnan(x) or x < 0:
+            return math.nan
+        root = math.sqrt(x)  # keeps the sign of a zero
+        if p > 0:
+            return root
+        return math.copysign(math.inf, root) if root == 0 else 1.0 / root
+    odd = float(p).is_integer() and p % 2 == 1  # an odd integer power keeps the sign of x
+    if x == 0 and p < 0:
+        return math.copysign(math.inf, x) if odd else math.inf
+    if x < 0 and math.isfinite(x) and math.isfinite(p) and not float(p).is_integer():
+        return math.nan
+    try:
+        return float(x**p)
+    except OverflowError:
+        return -math.inf if (x < 0 and odd) else math.inf
 
 
 def _as_value(x):

@@ -81,6 +81,56 @@ def test_bad_input_raises(make, error, message):
         make()
 
 
+inf, nan = math.inf, math.nan
+
+# (x, p, x**p, d(x**p)/dx) as PyTorch 2.13.0 (CPU, float64) computes them with
+# torch.tensor(x, requires_grad=True) ** p and .backward(): d/dx x**0 = 0 everywhere (also at
+# 0, inf and nan), x**p at 0 has an infinite slope for p < 1, a negative base with a fractional
+# power is nan, overflow is inf, and p = 1/2 is a square root (keeping the sign of a zero).
+TORCH_POW = [
+    (0.0, 0, 1.0, 0.0), (-3.0, 0, 1.0, 0.0), (inf, 0, 1.0, 0.0), (nan, 0, 1.0, 0.0),
+    (0.0, 0.5, 0.0, inf), (-0.0, 0.5, -0.0, -inf), (0.0, 1.5, 0.0, 0.0),
+    (0.0, 1, 0.0, 1.0), (0.0, 2, 0.0, 0.0), (-0.0, 3, -0.0, 0.0), (-0.0, 2.5, 0.0, 0.0),
+    (0.0, -1, inf, -inf), (-0.0, -1, -inf, -inf), (0.0, -2, inf, -inf), (-0.0, -2, inf, inf),
+    (0.0, -0.5, inf, -inf), (-0.0, -0.5, -inf, -inf), (0.0, -1.5, inf, -inf),
+    (-8.0, 1 / 3, nan, nan), (-8.0, 0.5, nan, nan), (-8.0, -0.5, nan, nan),
+    (-inf, 0.5, nan, nan), (-1.0, inf, 1.0, inf),
+    (-2.0, 3, -8.0, 12.0), (-2.0, 2, 4.0, -4.0), (3.0, -1, 1 / 3, -1 / 9),
+    (1e200, 2, inf, 2e200), (-1e200, 3, -inf, inf), (1e-200, -2, inf, -inf),
+    (2.0, 1024, inf, inf), (0.5, -1100, inf, -inf),
+]
+
+
+def same_float(a, b):
+    """Equal, or both nan (0.0 == -0.0; infinities must agree in sign)."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+@pytest.mark.parametrize("x, p, value, slope", TORCH_POW, ids=repr)
+def test_pow_edge_cases_match_pytorch(x, p, value, slope):
+    a = Value(x)
+    out = a**p
+    out.backward()  # no ZeroDivisionError, OverflowError or complex number on the way
+    assert same_float(out.data, value) and same_float(a.grad, slope), (out.data, a.grad)
+    assert math.copysign(1, out.data) == math.copysign(1, value) or math.isnan(value)
+
+
+def test_zero_power_and_square_root_at_zero_inside_a_graph():
+    a = Value(0.0)
+    (3.0 * a**0 + a**2).backward()  # constant plus a flat parabola: slope 0 at 0
+    assert a.grad == 0.0
+    b = Value(0.0)
+    (b**0.5).backward()
+    assert b.grad == inf  # PyTorch: the slope of sqrt at 0 is inf
+
+
+def test_division_by_zero_matches_pytorch():
+    a, b = Value(1.0), Value(0.0)
+    out = a / b  # PyTorch 2.13.0: 1/0 = inf, d/da = 1/b = inf, d/db = -a/b^2 = -inf
+    out.backward()
+    assert (out.data, a.grad, b.grad) == (inf, inf, -inf)
+
+
 def value_mlp_loss(params, x, y):
     """The tanh/mse network of rnnlearn.mlp, written with scalar Values: (loss, Value params)."""
     values = {key: [[Value(float(w)) for w in row] for row in np.atleast_2d(p)] for key, p in params.items()}
