@@ -3,8 +3,8 @@
 - :class:`GradientFlowExplorer`: choose the depth, the activation and the weight scale of an MLP;
   see how large each layer's weight gradient is at initialisation and how far each layer's
   weights move in the first steps of gradient descent.
-- :class:`ClassifierExplorer`: choose the learning rate and the hidden size; a one-hidden-layer
-  tanh network is trained from the same seed on two interleaved moons, and the class-probability
+- :class:`ClassifierExplorer`: choose the learning rate, the hidden size and the random start; a
+  one-hidden-layer tanh network is trained on two interleaved moons, and the class-probability
   map and the loss curve are redrawn.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
 from .. import datasets, mlp, optim
-from ..activations import sigmoid
+from ..activations import log_softmax, sigmoid
 from ..plotting import PALETTE, figure, heading, log_axis
 from .base import Choice, Explorer, Slider
 
@@ -165,20 +165,93 @@ class ClassifierData(NamedTuple):
     accuracy: float  # on the training points after training
 
 
+class StartsData(NamedTuple):
+    losses: np.ndarray  # (S, epochs) mean cross-entropy before each update, one row per seed
+    accuracy: np.ndarray  # (S,) training accuracy after the last update
+    params: dict  # "W1" (S, 2, H), "b1" (S, 1, H), "W2" (S, H, 2), "b2" (S, 1, 2) after training
+
+
 #: The training set: 80 noisy moon points from a fixed seed.
 MOONS_X, MOONS_Y = datasets.two_moons(80, 0.15, np.random.default_rng(0))
-#: The class-probability image: EXTENT = (x_lo, x_hi, y_lo, y_hi), GRID_POINTS (G*G, 2), row-major in y.
+#: The class-probability image: EXTENT = (x_lo, x_hi, y_lo, y_hi), GRID_POINTS (G*G, 2),
+#: row-major in y.
 EXTENT = (-2.25, 2.25, -1.5, 1.5)
 _gx, _gy = np.meshgrid(np.linspace(*EXTENT[:2], 64), np.linspace(*EXTENT[2:], 48))
 GRID_POINTS = np.column_stack([_gx.ravel(), _gy.ravel()])  # (G_y * G_x, 2)
 GRID_SHAPE = _gx.shape
 
 
-def train_classifier(lr, hidden, epochs=60, seed=0) -> ClassifierData:
+def _margin(params, x):
+    """net_1 - net_0 of the stacked networks in ``params`` at the points x (N, 2): (S, N)."""
+    net2 = np.tanh(x @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]  # (S, N, 2)
+    return net2[..., 1] - net2[..., 0]
+
+
+def train_starts(lr, hidden, epochs=300, seeds=(0,)) -> StartsData:
+    r"""Train one 2-``hidden``-2 tanh MLP per seed on the moons, all at once, by gradient descent.
+
+    Each network starts from ``mlp.init_params([2, hidden, 2], default_rng(seed), "xavier")``
+    and takes ``epochs`` full-batch steps of plain gradient descent on the cross-entropy of all
+    80 points: the same arithmetic as ``mlp.train(..., optim.SGD(lr), epochs,
+    activation="tanh", loss="cross_entropy")`` (equal to about 1e-12 while the run is not
+    chaotic), with the networks stacked along a first axis so that many starts cost little more
+    than one.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate alpha, > 0.
+    hidden : int
+        Hidden units, >= 1.
+    epochs : int
+    seeds : sequence of int
+        One network per seed.
+
+    Returns
+    -------
+    StartsData
+
+    Equations
+    ---------
+    .. math::
+
+        \delta^{(2)} = \tfrac{1}{B}(\mathbf{p} - \mathbf{y}), \quad
+        \delta^{(1)} = (\delta^{(2)} W_2^\top) \odot (1 - (o^{(1)})^2), \quad
+        W_l \leftarrow W_l - \alpha\, (o^{(l-1)})^\top \delta^{(l)}
+    """
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0; got {lr!r}")
+    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)) or hidden < 1:
+        raise ValueError(f"hidden must be an int >= 1; got {hidden!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1; got {epochs!r}")
+    starts = [mlp.init_params([2, hidden, 2], np.random.default_rng(s), "xavier") for s in seeds]
+    if not starts:
+        raise ValueError("seeds must hold at least one seed")
+    W1, b1, W2, b2 = (np.stack([p[k] for p in starts]) for k in ("W1", "b1", "W2", "b2"))
+    b1, b2 = b1[:, None, :], b2[:, None, :]  # (S, 1, H), (S, 1, 2): broadcast over the batch
+    x, onehot = MOONS_X, np.eye(2)[MOONS_Y]  # (N, 2), (N, 2)
+    losses = np.empty((len(starts), epochs))
+    for k in range(epochs):
+        o1 = np.tanh(x @ W1 + b1)  # (S, N, H)
+        log_p = log_softmax(o1 @ W2 + b2)  # (S, N, 2)
+        losses[:, k] = -np.mean(np.sum(onehot * log_p, axis=-1), axis=-1)
+        delta2 = (np.exp(log_p) - onehot) / len(x)  # (S, N, 2)
+        delta1 = (delta2 @ W2.swapaxes(1, 2)) * (1 - o1 * o1)  # (S, N, H)
+        W2 -= lr * (o1.swapaxes(1, 2) @ delta2)
+        b2 -= lr * delta2.sum(axis=1, keepdims=True)
+        W1 -= lr * (x.T @ delta1)
+        b1 -= lr * delta1.sum(axis=1, keepdims=True)
+    params = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    accuracy = np.mean((_margin(params, x) > 0) == (MOONS_Y == 1), axis=1)
+    return StartsData(losses, accuracy, params)
+
+
+def train_classifier(lr, hidden, epochs=300, seed=0) -> ClassifierData:
     r"""Train a 2-``hidden``-2 tanh MLP on the moons with full-batch gradient descent.
 
-    Cross-entropy loss, Xavier initialisation from ``seed``, plain gradient descent
-    (:class:`rnnlearn.optim.SGD`) on all 80 points at once, ``epochs`` updates.
+    Cross-entropy loss, Xavier initialisation from ``seed``, plain gradient descent on all
+    80 points at once, ``epochs`` updates (see :func:`train_starts`).
 
     Parameters
     ----------
@@ -197,14 +270,9 @@ def train_classifier(lr, hidden, epochs=60, seed=0) -> ClassifierData:
     .. math:: P(\text{class } 1 \mid \mathbf{x}) = \operatorname{softmax}(net^{(2)})_1, \quad
               net^{(2)} = \tanh(\mathbf{x} W_1 + b_1) W_2 + b_2
     """
-    params = mlp.init_params([2, hidden, 2], np.random.default_rng(seed), "xavier")
-    history = mlp.train(params, MOONS_X, MOONS_Y, optim.SGD(lr=lr), epochs,
-                        activation="tanh", loss="cross_entropy")
-    logits, _ = mlp.forward(np.vstack([MOONS_X, GRID_POINTS]), params, "tanh")  # (N + G*G, 2)
-    margin = logits[:, 1] - logits[:, 0]  # P(class 1) = sigmoid(margin)
-    accuracy = float(np.mean((margin[: len(MOONS_X)] > 0) == (MOONS_Y == 1)))
-    probs = sigmoid(margin[len(MOONS_X):]).reshape(GRID_SHAPE)
-    return ClassifierData(probs, history.losses, accuracy)
+    run = train_starts(lr, hidden, epochs, (seed,))
+    probs = sigmoid(_margin(run.params, GRID_POINTS)[0]).reshape(GRID_SHAPE)
+    return ClassifierData(probs, run.losses[0], float(run.accuracy[0]))
 
 
 #: Pale blue (class 0) through white (undecided) to pale orange (class 1): the boundary is the
@@ -214,21 +282,24 @@ CLASS_CMAP = LinearSegmentedColormap.from_list("moons", ["#8FB8DE", "#FFFFFF", "
 
 class ClassifierExplorer(Explorer):
     controls = (
-        # quarter decades from 0.1 to 10^1.5: holds 0.1, 1 and 10
-        Slider("lr", "learning rate α", 0.1, 10**1.5, default=10**0.75, log=True, frames=11),
-        Choice("hidden", "hidden units", ("2", "4", "8", "16", "32"), "16"),
+        # half decades from 0.1 to 10^1.5: holds 0.1, 1 and 10
+        Slider("lr", "learning rate α", 0.1, 10**1.5, default=1.0, log=True, frames=6),
+        Choice("hidden", "hidden units", ("2", "4", "8", "16"), "16"),
+        # the seed of the random starting weights: the same four starts for every network
+        Choice("start", "start (seed)", ("0", "1", "2", "3"), "0"),
     )
-    epochs = 60
+    epochs = 300
     caption = (
-        "A network with one hidden layer of tanh units, trained from the same seed by 60 steps of "
-        "full-batch gradient descent on 80 points (cross-entropy). Left: the probability it gives "
-        "to class 1, orange for class 1, blue for class 0, white on the decision boundary; the "
-        "training points on top. Right: the loss during training (log scale, floored at 1e-5)."
+        "A network with one hidden layer of tanh units, trained from a random start (the seed) "
+        "by 300 steps of full-batch gradient descent on 80 points (cross-entropy). Left: the "
+        "probability it gives to class 1, orange for class 1, blue for class 0, white on the "
+        "decision boundary; the training points on top. Right: the loss during training (log "
+        "scale, floored at 1e-5)."
     )
     alt = "Decision map of a small network on two interleaved moons, and its training-loss curve"
 
-    def compute(self, lr, hidden):
-        return train_classifier(lr, int(hidden), self.epochs)
+    def compute(self, lr, hidden, start):
+        return train_classifier(lr, int(hidden), self.epochs, int(start))
 
     def draw(self, d):
         fig, (left, right) = figure(7.5, 3.3, ncols=2, width_ratios=[1.25, 1], layout=None)
@@ -242,9 +313,11 @@ class ClassifierExplorer(Explorer):
         left.set(xlim=EXTENT[:2], ylim=EXTENT[2:], xlabel="x₁", ylabel="x₂")
         left.grid(False)
         self.accuracy = heading(left)
-        (self.loss,) = right.plot(np.arange(1, self.epochs + 1), np.ones(self.epochs), color=PALETTE["blue"])
+        epochs = np.arange(1, self.epochs + 1)
+        (self.loss,) = right.plot(epochs, np.ones(self.epochs), color=PALETTE["blue"])
         log_axis(right, range(-5, 3))
-        right.set(xlim=(0, self.epochs), xlabel="epoch (one step each)", ylabel="cross-entropy loss")
+        right.set(xlim=(0, self.epochs), xlabel="epoch (one step each)",
+                  ylabel="cross-entropy loss")
         self.final = heading(right)
         self.update(d)
         return fig
@@ -252,5 +325,5 @@ class ClassifierExplorer(Explorer):
     def update(self, d):
         self.image.set_data(d.probs)
         self.loss.set_ydata(np.maximum(d.losses, 1e-5))
-        self.accuracy.set_text(f"training accuracy {100 * d.accuracy:.0f}%")
+        self.accuracy.set_text(f"training accuracy {100 * d.accuracy:.1f}%")
         self.final.set_text(f"final loss {d.losses[-1]:.3g}")
