@@ -19,7 +19,9 @@ def test_bowls_have_the_chosen_condition_number_and_tilt(kappa):
     assert_allclose(bowl.A @ flat, bowl.mu * flat, atol=1e-15)  # mu along the tilted axis
 
 
-@pytest.mark.parametrize("alpha, beta, kappa", [(0.5, 0.0, "100"), (1.41, 0.6, "10"), (2.83, 0.9, "100"), (4.0, 0.3, "1")])
+@pytest.mark.parametrize(
+    "alpha, beta, kappa", [(0.5, 0.0, "100"), (1.41, 0.6, "10"), (2.83, 0.9, "100"), (4.0, 0.3, "1")]
+)
 def test_quadratic_run_theory_is_momentum_rate(alpha, beta, kappa):
     d = descent.quadratic_run(alpha, beta, kappa)
     bowl = descent.BOWLS[kappa]
@@ -68,12 +70,14 @@ def quad():
 
 
 def test_quadratic_explorer_moves_its_artists(quad):
-    d = quad.set(alpha=1.0, beta=0.6, kappa="10")
+    d = quad.set(alpha="1", beta="0.6", kappa="10")
+    assert (d.alpha, d.beta) == (1.0, 0.6)
     assert_allclose(np.column_stack(quad.path.get_data()), d.ws)
     assert_allclose(quad.error.get_ydata(), np.maximum(d.errors, descent.FLOOR))
     ks = quad.theory.get_xdata()
-    assert_allclose(quad.theory.get_ydata(), np.clip(rates.momentum_rate(1.0, 0.6, descent.BOWLS["10"].eigenvalues) ** ks,
-                                                     descent.FLOOR, 1e8))
+    eigenvalues = descent.BOWLS["10"].eigenvalues
+    assert_allclose(quad.theory.get_ydata(),
+                    np.clip(rates.momentum_rate(1.0, 0.6, eigenvalues) ** ks, descent.FLOOR, 1e8))
     assert [k for k, c in quad.contours.items() if c.get_visible()] == ["10"]
     assert f"theory {d.theory_rate:.3f}" in quad.status.get_text()
     assert "(2 + 2β)/L = 3.2" in quad.limit_text.get_text()
@@ -82,8 +86,7 @@ def test_quadratic_explorer_moves_its_artists(quad):
 
 
 def test_quadratic_explorer_marks_divergence_in_vermillion_at_the_top_of_the_grid(quad):
-    alpha = QuadraticExplorer.controls[0]
-    d = quad.set(alpha=alpha.hi, beta=0.9, kappa="100")  # 4 > (2 + 2 * 0.9) / 1
+    d = quad.set(alpha="4", beta="0.9", kappa="100")  # 4 > (2 + 2 * 0.9) / 1
     assert d.diverged_at is not None
     assert quad.status.get_text().startswith(f"diverged at step {d.diverged_at}")
     assert to_hex(quad.status.get_color()) == PALETTE["vermillion"].lower()
@@ -93,17 +96,43 @@ def test_quadratic_explorer_marks_divergence_in_vermillion_at_the_top_of_the_gri
 
 
 def test_quadratic_explorer_at_the_bottom_of_the_grid_crawls_without_diverging(quad):
-    d = quad.set(alpha=QuadraticExplorer.controls[0].lo, beta=0.0, kappa="100")
-    assert d.diverged_at is None and 0.99 < d.theory_rate < 1  # 1 - alpha mu = 0.9975
+    d = quad.set(alpha="0.5", beta="0", kappa="100")
+    assert d.diverged_at is None and 0.99 < d.theory_rate < 1  # 1 - alpha mu = 0.995
     assert to_hex(quad.status.get_color()) == PALETTE["black"]
-    assert d.errors[-1] > 0.5  # after 150 steps it has not even halved the error
+    assert d.errors[-1] > 0.3  # after 150 steps it has not even reduced the error threefold
 
 
-def test_quadratic_explorer_grid_holds_the_gd_limit():
+def test_quadratic_explorer_grid_holds_the_gd_limit_and_both_optima():
     alpha, beta, kappa = QuadraticExplorer.controls
-    assert np.any(np.isclose(alpha.grid(), 2.0)) and np.any(np.isclose(alpha.grid(), 1.0))
-    assert beta.grid()[0] == 0.0 and kappa.grid() == list(descent.KAPPAS)
-    assert np.prod([len(c.grid()) for c in QuadraticExplorer.controls]) <= 150
+    assert {"1", "2", "2/(μ+L)", "α*"} <= set(alpha.grid()) and beta.grid()[0] == "0"
+    assert "β*" in beta.grid() and kappa.grid() == list(descent.KAPPAS)
+    assert np.prod([len(c.grid()) for c in QuadraticExplorer.controls]) <= 130
+
+
+@pytest.mark.parametrize("kappa", descent.KAPPAS)
+def test_named_grid_values_are_the_optima_for_each_kappa(kappa):
+    bowl = descent.BOWLS[kappa]
+    best = rates.momentum_optimal(bowl.mu, bowl.L)
+    assert descent.resolve("α*", "β*", kappa) == (best.alpha, best.beta)
+    assert descent.resolve("2/(μ+L)", "0", kappa) == (rates.gd_optimal(bowl.mu, bowl.L).alpha, 0.0)
+    assert descent.resolve("2.83", "0.3", kappa) == (2.83, 0.3)
+
+
+def test_quadratic_explorer_reaches_the_headline_rate_9_over_11(quad):
+    d = quad.set(alpha="α*", beta="β*", kappa="100")
+    assert abs(d.theory_rate - 9 / 11) < 1e-3 and d.diverged_at is None
+    assert d.alpha == pytest.approx(4 / 121 * 100) and d.beta == pytest.approx(81 / 121)
+    assert "theory 0.818" in quad.status.get_text()
+    # the repeated root makes the measured rate a little slower over 150 steps, never faster
+    assert 9 / 11 < d.measured_rate < 9 / 11 + 0.02
+    assert "α = 3.31, β = 0.669" in quad.limit_text.get_text()
+    gd = quad.set(alpha="2/(μ+L)", beta="0")
+    assert f"{gd.theory_rate:.3f}" == "0.980"  # (kappa - 1) / (kappa + 1) = 99/101
+
+
+def test_quadratic_explorer_optimum_for_kappa_1_is_one_step_gradient_descent(quad):
+    d = quad.set(alpha="α*", beta="β*", kappa="1")
+    assert (d.alpha, d.beta) == (1.0, 0.0) and d.errors[1] < 1e-15
 
 
 # -- race -------------------------------------------------------------------------------------------

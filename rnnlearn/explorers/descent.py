@@ -33,6 +33,26 @@ START = np.array([-1.4, -0.1])  # w_0: components along both eigen-directions
 WINDOW = 1.6  # the contour map shows [-WINDOW, WINDOW]^2
 
 
+#: The learning rates of the static grid: fixed values, plus the two optima, which depend on kappa.
+ALPHAS = ("0.5", "1", "1.41", "2", "2.83", "4", "2/(μ+L)", "α*")
+#: The momentum values of the static grid, plus Polyak's optimum beta*(kappa).
+BETAS = ("0", "0.3", "0.6", "0.9", "β*")
+
+
+def resolve(alpha: str | float, beta: str | float, kappa: str) -> tuple[float, float]:
+    """The numbers behind the grid's labels for this kappa: "2/(μ+L)" is the best learning rate of
+    gradient descent, "α*" and "β*" are the optimal momentum pair of ``rates.momentum_optimal``;
+    a numeric label (or a float) stands for itself."""
+    if kappa not in BOWLS:
+        raise ValueError(f"kappa must be one of {list(BOWLS)}; got {kappa!r}")
+    bowl = BOWLS[kappa]
+    best = rates.momentum_optimal(bowl.mu, bowl.L)
+    named_alpha = {"2/(μ+L)": rates.gd_optimal(bowl.mu, bowl.L).alpha, "α*": best.alpha}
+    alpha = named_alpha[alpha] if alpha in named_alpha else float(alpha)
+    beta = best.beta if beta == "β*" else float(beta)
+    return alpha, beta
+
+
 class QuadraticData(NamedTuple):
     kappa: str  # the condition number, as the control names it
     ws: np.ndarray  # (k + 1, 2) iterates w_0 .. w_k, finite
@@ -41,38 +61,44 @@ class QuadraticData(NamedTuple):
     measured_rate: float  # from the errors, see rates.peak_rate()
     limit: float  # (2 + 2 beta) / L: the largest stable alpha
     diverged_at: int | None  # the step where the run blew up, if it did
+    alpha: float  # the learning rate used (a named grid value resolved for this kappa)
+    beta: float  # the momentum used
 
 
-def quadratic_run(alpha: float, beta: float, kappa: str, steps: int = 150, start=START) -> QuadraticData:
+def quadratic_run(alpha: float | str, beta: float | str, kappa: str, steps: int = 150,
+                  start=START) -> QuadraticData:
     r"""Heavy-ball momentum (beta = 0: gradient descent) on the tilted bowl with condition number kappa.
+
+    ``alpha`` and ``beta`` are numbers or grid labels (see :func:`resolve`).
 
     Equations
     ---------
     .. math:: z_{k+1} = \beta z_k + \nabla f(w_k), \quad w_{k+1} = w_k - \alpha z_{k+1}, \quad
-              \text{rate} = \max_i \max |t|, \; t^2 - (1 + \beta - \alpha\lambda_i) t + \beta = 0
+              \text{rate} = \max_i \max |r|, \; r^2 - (1 + \beta - \alpha\lambda_i) r + \beta = 0
     """
-    if kappa not in BOWLS:
-        raise ValueError(f"kappa must be one of {list(BOWLS)}; got {kappa!r}")
+    alpha, beta = resolve(alpha, beta, kappa)
     bowl = BOWLS[kappa]
     run = optim.run(bowl, start, optim.Momentum(alpha, beta), steps)
     errors = np.linalg.norm(run.ws - bowl.center, axis=1)
     errors = errors / errors[0]
     theory = rates.momentum_rate(alpha, beta, bowl.eigenvalues)
     return QuadraticData(kappa, run.ws, errors, theory, rates.peak_rate(errors), (2 + 2 * beta) / bowl.L,
-                         run.diverged_at)
+                         run.diverged_at, alpha, beta)
 
 
 class QuadraticExplorer(Explorer):
     controls = (
-        # half-octave grid from 1/4 to 4: holds 1 = 1/L, 2 = 2/L (the GD limit) and 2.83 (needs beta > 0.41)
-        Slider("alpha", "learning rate α", 0.25, 4.0, default=2**0.5, log=True, frames=9),
-        Slider("beta", "momentum β", 0.0, 0.9, default=0.0, frames=4, fmt=".2f"),
+        # fixed values hold 1 = 1/L, 2 = 2/L (the GD limit) and 2.83 (needs beta > 0.41); the named
+        # ones are the optima for the chosen kappa, so the chapter's headline rates are on the grid
+        Choice("alpha", "learning rate α", ALPHAS, default="1.41"),
+        Choice("beta", "momentum β", BETAS, default="0"),
         Choice("kappa", "condition number κ", KAPPAS, default="100"),
     )
     steps = 150
     caption = (
         "Momentum on a tilted bowl f(w) = ½ wᵀAw whose eigenvalues are μ = 1/κ and L = 1 (β = 0 is plain "
-        "gradient descent). Left: the path from the orange start on the contour map. Right: the relative "
+        "gradient descent). The choices 2/(μ+L), α* and β* are the optimal values for the chosen κ. "
+        "Left: the path from the orange start on the contour map. Right: the relative "
         "error ‖w_k − w*‖ / ‖w_0 − w*‖ against the step (log scale), with the theory line rateᵏ (dashed). "
         "A run is stopped, and marked in vermillion, when it diverges."
     )
@@ -114,7 +140,9 @@ class QuadraticExplorer(Explorer):
         self.error.set_data(np.arange(len(d.errors)), np.maximum(d.errors, FLOOR))
         ks = self.theory.get_xdata()
         self.theory.set_ydata(np.clip(d.theory_rate ** ks, FLOOR, 1e8))
-        self.limit_text.set_text(f"κ = {d.kappa}: stable while α < (2 + 2β)/L = {d.limit:.3g}")
+        self.limit_text.set_text(
+            f"κ = {d.kappa}, α = {d.alpha:.3g}, β = {d.beta:.3g}\nstable while α < (2 + 2β)/L = {d.limit:.3g}"
+        )
         if d.diverged_at is not None:
             self.status.set_text(f"diverged at step {d.diverged_at} (theory rate {d.theory_rate:.3f} > 1)")
             self.status.set_color(PALETTE["vermillion"])
