@@ -38,7 +38,7 @@ def tangent_data(x: float, landscape=QUARTIC, half_width: float = 0.6) -> Tangen
 
     Equations
     ---------
-    .. math:: t(u) = f(x) + f'(x)(u - x), \\qquad \\text{step direction} = -\\operatorname{sign} f'(x)
+    .. math:: u \\mapsto f(x) + f'(x)(u - x), \\qquad \\text{step direction} = -\\operatorname{sign} f'(x)
     """
     slope = float(landscape.grad(x))
     line = calculus.tangent_line(landscape, x, slope=slope)
