@@ -4,34 +4,90 @@
    from this process, so each explorer also emits its static twin (frames + plain JS).
 2. Removes duplicate <script> entries from each page: sphinx-thebe 0.3 registers its config
    script twice under Jupyter Book 1, which redeclares a const and logs a console error.
-3. Serves MathJax from the build: copies MathJax 3's ``es5`` folder from the PyPI package
-   ``django-static-mathjax`` (no Django needed, just the files) to ``_static/mathjax``, which
-   ``mathjax_path`` in ``_config.yml`` points at. No page loads anything from a CDN.
+3. Serves MathJax from the build: copies the parts of MathJax 3's ``es5`` folder (from the PyPI
+   package ``django-static-mathjax``; no Django needed, just the files) that ``tex-chtml.js`` and
+   its context menu can load, to ``_static/mathjax``, which ``mathjax_path`` in ``_config.yml``
+   points at. No page loads anything from a CDN.
+4. Theme and reading comfort: adds ``assets/rnnlearn.css`` (inline math that scrolls instead of
+   being cut, readable captions, no header "#" widening a phone page, no colour-mode switch), pins
+   light mode, drops the duplicate header search field and the 1.5 MB ``fontawesome.js`` (see
+   ``templates/static/webpack-macros.html``).
+5. Explorers as numbered figures: a code cell whose metadata is ``mystnb: figure: {name: ...}``
+   is wrapped by MyST-NB in a figure; when that figure holds an explorer's static twin and has no
+   caption of its own, the twin's caption becomes the figure caption ("Fig. 2.5"), so
+   ``{numref}`` works. Either way the twin's own <figcaption> is dropped (one caption, numbered).
+6. Author-year labels in the reference lists ("[Cauchy, 1847]"), matching the in-text citations.
+7. A build check: text outside math, code and raw HTML that still holds TeX (``$`` or a
+   backslash command such as ``\\alpha``) is a warning, so ``-W`` fails the build.
 """
 from __future__ import annotations
 
+import html as html_lib
 import os
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
 
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+
 os.environ["RNNLEARN_STATIC_EXPLORERS"] = "1"
+
+HERE = Path(__file__).resolve().parent
+logger = logging.getLogger(__name__)
+
+# -- 3. MathJax ------------------------------------------------------------------------------------
+# What tex-chtml.js loads: its TeX extensions on demand (\boldsymbol, \cancel, ...) and its fonts;
+# and what its context menu can load: the accessibility tools (explorer, speech in English and
+# Nemeth braille), the lazy/safe options and the SVG renderer. The rest of the 24 MB distribution
+# (the other combined builds, MathML and AsciiMath input, 11 more speech languages) is left out.
+MATHJAX_PARTS = [
+    "tex-chtml.js",
+    "input/tex/extensions",
+    "output/chtml/fonts/woff-v2",
+    "output/svg.js",
+    "output/svg",
+    "ui",
+    "a11y",
+    "sre/mathmaps/base.json",
+    "sre/mathmaps/en.json",
+    "sre/mathmaps/nemeth.json",
+]
 
 
 def mathjax_source() -> Path:
     """The installed MathJax 3 ``es5`` folder."""
     root = resources.files("mathjax") / "static" / "mathjax" / "es5"
     path = Path(str(root))
-    if not (path / "tex-chtml.js").is_file():
-        raise RuntimeError(f"MathJax not found at {path}: pip install django-static-mathjax")
+    missing = [p for p in MATHJAX_PARTS if not (path / p).exists()]
+    if missing:
+        raise RuntimeError(f"MathJax incomplete at {path} (missing {missing}): pip install django-static-mathjax")
     return path
 
 
 def copy_mathjax(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    src, dest = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        target = dest / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (src / part).is_dir():
+            shutil.copytree(src / part, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src / part, target)
+
+
+def drop_unused_assets(app, exception) -> None:
+    """fontawesome.js is no longer referenced by any page (see the template override)."""
     if exception is None and app.builder.format == "html":
-        shutil.copytree(mathjax_source(), Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True)
+        for f in (Path(app.outdir) / "_static" / "scripts").glob("fontawesome.js*"):
+            f.unlink()
 
 
+# -- 2. duplicate scripts --------------------------------------------------------------------------
 def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     seen, unique = set(), []
     for script in context.get("script_files", []):
@@ -43,8 +99,125 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = unique
 
 
+# -- 4. theme --------------------------------------------------------------------------------------
+# Runs in <head> after the theme's own mode script and before its deferred bundle, which then
+# applies (and stores) this mode: a reader who once chose dark or auto on this origin gets light.
+PIN_LIGHT_MODE = 'document.documentElement.dataset.mode = "light"; document.documentElement.dataset.theme = "light";'
+
+
+def configure_theme(app, config) -> None:
+    config.html_static_path = [*config.html_static_path, str(HERE / "assets")]
+    config.templates_path = [str(HERE / "templates"), *config.templates_path]
+    # The header's search field repeats the one in the sidebar (pydata-sphinx-theme >= 0.16 adds it
+    # unless navbar_persistent is set); the article header keeps its search button for phones.
+    config.html_theme_options = {**config.html_theme_options, "navbar_persistent": []}
+
+
+# -- 5. explorers as figures -----------------------------------------------------------------------
+FIGCAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.S)
+
+
+def _explorer_raws(node: nodes.Element) -> list[nodes.raw]:
+    return [r for r in node.findall(nodes.raw) if 'class="rnnlearn-explorer"' in r.astext()]
+
+
+class ExplorerFigures(SphinxTransform):
+    """Give an explorer inside a MyST-NB figure one numbered caption."""
+
+    default_priority = 200  # before Sphinx collects figure titles and numbers
+
+    def apply(self, **kwargs) -> None:
+        for figure in list(self.document.findall(nodes.figure)):
+            raws = _explorer_raws(figure)
+            if not raws:
+                continue
+            has_caption = any(isinstance(c, nodes.caption) for c in figure.children)
+            if not has_caption:
+                found = FIGCAPTION.search(raws[0].astext())
+                if found:
+                    text = html_lib.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+                    caption = nodes.caption(text, text)
+                    caption.source, caption.line = figure.source, figure.line
+                    figure.append(caption)
+            for raw in raws:
+                text = FIGCAPTION.sub("", raw.astext())
+                raw.clear()
+                raw += nodes.Text(text)
+
+
+# -- 6. citation labels ----------------------------------------------------------------------------
+def register_author_year_labels() -> None:
+    """pybtex style ``rnnlearn``: the alpha style with "Author, Year" labels instead of "Cau47"."""
+    from pybtex.plugin import register_plugin
+    from pybtex.richtext import Text
+    from pybtex.style.formatting.alpha import Style as AlphaStyle
+    from pybtex.style.labels import BaseLabelStyle
+
+    def last(person) -> str:
+        return " ".join(Text(*person.rich_prelast_names, *person.rich_last_names).render_as("text").split())
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            labels = []
+            for entry in sorted_entries:
+                people = entry.persons.get("author") or entry.persons.get("editor") or []
+                names = [last(p) for p in people]
+                if len(names) > 2:
+                    who = f"{names[0]} et al."
+                elif names:
+                    who = " and ".join(names)
+                else:
+                    who = entry.fields.get("title", entry.key)
+                labels.append(f"{who}, {entry.fields.get('year', 'n.d.')}")
+            counts = {lab: labels.count(lab) for lab in labels}
+            seen: dict[str, int] = {}
+            for lab in labels:
+                if counts[lab] > 1:  # the same author and year twice: 1998a, 1998b
+                    seen[lab] = seen.get(lab, 0) + 1
+                    lab += "abcdefghijklmnopqrstuvwxyz"[seen[lab] - 1]
+                yield lab
+
+    class AuthorYearStyle(AlphaStyle):
+        default_label_style = "rnnlearn-author-year"
+
+    register_plugin("pybtex.style.labels", "rnnlearn-author-year", AuthorYearLabels, force=True)
+    register_plugin("pybtex.style.formatting", "rnnlearn", AuthorYearStyle, force=True)
+
+
+# -- 7. raw TeX check ------------------------------------------------------------------------------
+RAW_TEX = re.compile(r"(?<![\w\\])\$|\\(?:[a-zA-Z]{2,}|[{}_^,;!])")
+NOT_PROSE = (nodes.math, nodes.math_block, nodes.literal, nodes.literal_block, nodes.raw,
+             nodes.comment, nodes.target, nodes.substitution_definition)
+
+
+def check_raw_tex(app, doctree, docname) -> None:
+    for text in doctree.findall(nodes.Text):
+        parent = text.parent
+        if any(isinstance(a, NOT_PROSE) for a in _ancestors(parent)):
+            continue
+        found = RAW_TEX.search(text.astext())
+        if found:
+            s = text.astext()
+            snippet = s[max(0, found.start() - 30): found.end() + 30].replace("\n", " ")
+            logger.warning("TeX left outside math (a broken $...$?): %r", snippet,
+                           location=parent, type="rnnlearn", subtype="raw_tex")
+
+
+def _ancestors(node):
+    while node is not None:
+        yield node
+        node = node.parent
+
+
 def setup(app):
     mathjax_source()  # fail at start, not after a long build
+    register_author_year_labels()
+    app.connect("config-inited", configure_theme)
+    app.add_css_file("rnnlearn.css")
+    app.add_js_file(None, body=PIN_LIGHT_MODE)
+    app.add_transform(ExplorerFigures)
+    app.connect("doctree-resolved", check_raw_tex)
     app.connect("html-page-context", dedupe_scripts, priority=900)  # after the themes add theirs
     app.connect("build-finished", copy_mathjax)
+    app.connect("build-finished", drop_unused_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
