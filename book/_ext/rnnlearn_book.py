@@ -16,7 +16,8 @@
    is wrapped by MyST-NB in a figure; when that figure holds an explorer's static twin and has no
    caption of its own, the twin's caption becomes the figure caption ("Fig. 2.5"), so
    ``{numref}`` works. Either way the twin's own <figcaption> is dropped (one caption, numbered).
-6. Author-year labels in the reference lists ("[Cauchy, 1847]"), matching the in-text citations.
+6. Author-year labels in the reference lists ("[Cauchy, 1847]"), matching the in-text citations;
+   ``$...$`` in a reference entry (a BibTeX title) is typeset as math.
 7. A build check: text outside math, code and raw HTML that still holds TeX (``$`` or a
    backslash command such as ``\\alpha``) is a warning, so ``-W`` fails the build.
 """
@@ -190,6 +191,21 @@ NOT_PROSE = (nodes.math, nodes.math_block, nodes.literal, nodes.literal_block, n
              nodes.comment, nodes.target, nodes.substitution_definition)
 
 
+INLINE_DOLLARS = re.compile(r"\$([^$]+)\$")
+
+
+def math_in_references(app, doctree, docname) -> None:
+    """Typeset $...$ in reference-list entries (a BibTeX title such as "rate {$O(1/k^2)$}"):
+    pybtex passes it through as text, so readers saw the dollars."""
+    for citation in doctree.findall(nodes.citation):
+        for text in list(citation.findall(nodes.Text)):
+            parts = INLINE_DOLLARS.split(text.astext())
+            if len(parts) == 1:
+                continue
+            new = [nodes.math(p, p) if i % 2 else nodes.Text(p) for i, p in enumerate(parts) if p]
+            text.parent.replace(text, new)
+
+
 def check_raw_tex(app, doctree, docname) -> None:
     for text in doctree.findall(nodes.Text):
         parent = text.parent
@@ -216,7 +232,8 @@ def setup(app):
     app.add_css_file("rnnlearn.css")
     app.add_js_file(None, body=PIN_LIGHT_MODE)
     app.add_transform(ExplorerFigures)
-    app.connect("doctree-resolved", check_raw_tex)
+    app.connect("doctree-resolved", math_in_references, priority=400)
+    app.connect("doctree-resolved", check_raw_tex, priority=600)
     app.connect("html-page-context", dedupe_scripts, priority=900)  # after the themes add theirs
     app.connect("build-finished", copy_mathjax)
     app.connect("build-finished", drop_unused_assets)
