@@ -177,6 +177,8 @@ def test_one_search_field_and_icons_without_the_font_awesome_script(page, server
     family = icon.evaluate("el => getComputedStyle(el, '::before').fontFamily")
     assert "Font Awesome" in family, family
     assert page.evaluate("document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+    unnamed = page.locator("button.copybtn:not([aria-label])").count()
+    assert page.locator("button.copybtn").count() > 0 and unnamed == 0, f"{unnamed} copy buttons have no name"
     assert icon.bounding_box()["width"] > 0
 
 

@@ -11,7 +11,8 @@
 4. Theme and reading comfort: adds ``assets/rnnlearn.css`` (inline math that scrolls instead of
    being cut, readable captions, no header "#" widening a phone page, no colour-mode switch), pins
    light mode, drops the duplicate header search field and the 1.5 MB ``fontawesome.js`` (see
-   ``templates/static/webpack-macros.html``).
+   ``templates/static/webpack-macros.html``), names the code copy buttons for screen readers, keeps
+   punctuation after inline math on the formula's line.
 5. Explorers as numbered figures: a code cell whose metadata is ``mystnb: figure: {name: ...}``
    is wrapped by MyST-NB in a figure; when that figure holds an explorer's static twin and has no
    caption of its own, the twin's caption becomes the figure caption ("Fig. 2.5"), so
@@ -104,6 +105,10 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 # Runs in <head> after the theme's own mode script and before its deferred bundle, which then
 # applies (and stores) this mode: a reader who once chose dark or auto on this origin gets light.
 PIN_LIGHT_MODE = 'document.documentElement.dataset.mode = "light"; document.documentElement.dataset.theme = "light";'
+# sphinx-copybutton's buttons have no accessible name (the <title> inside their SVG is not exposed).
+NAME_COPY_BUTTONS = ('window.addEventListener("load", function () { document.querySelectorAll('
+                     '"button.copybtn:not([aria-label])").forEach(function (b) { '
+                     'b.setAttribute("aria-label", "Copy code"); }); });')
 
 
 def configure_theme(app, config) -> None:
@@ -144,6 +149,38 @@ class ExplorerFigures(SphinxTransform):
                 text = FIGCAPTION.sub("", raw.astext())
                 raw.clear()
                 raw += nodes.Text(text)
+
+
+# -- 4b. punctuation after inline math -------------------------------------------------------------
+PUNCTUATION = re.compile(r"^[.,;:!?)\]]+")
+
+
+class KeepPunctuationWithMath(SphinxTransform):
+    """Keep the "." or "," after inline math on the formula's line (it wrapped to a line of its own)."""
+
+    default_priority = 210
+
+    def apply(self, **kwargs) -> None:
+        for math in list(self.document.findall(nodes.math)):
+            parent = math.parent
+            if parent is None or isinstance(parent, nodes.inline) and "rnnlearn-nowrap" in parent["classes"]:
+                continue
+            i = parent.index(math)
+            nxt = parent[i + 1] if i + 1 < len(parent) else None
+            if not isinstance(nxt, nodes.Text):
+                continue
+            found = PUNCTUATION.match(nxt.astext())
+            if not found:
+                continue
+            punct, rest = found.group(0), nxt.astext()[found.end():]
+            group = nodes.inline("", "", classes=["rnnlearn-nowrap"])
+            parent.replace(math, group)
+            group += math
+            group += nodes.Text(punct)
+            if rest:
+                parent.replace(nxt, nodes.Text(rest))
+            else:
+                parent.remove(nxt)
 
 
 # -- 6. citation labels ----------------------------------------------------------------------------
@@ -231,7 +268,9 @@ def setup(app):
     app.connect("config-inited", configure_theme)
     app.add_css_file("rnnlearn.css")
     app.add_js_file(None, body=PIN_LIGHT_MODE)
+    app.add_js_file(None, body=NAME_COPY_BUTTONS)
     app.add_transform(ExplorerFigures)
+    app.add_transform(KeepPunctuationWithMath)
     app.connect("doctree-resolved", math_in_references, priority=400)
     app.connect("doctree-resolved", check_raw_tex, priority=600)
     app.connect("html-page-context", dedupe_scripts, priority=900)  # after the themes add theirs
