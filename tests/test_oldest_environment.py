@@ -12,7 +12,8 @@ the lower bounds of requirements.txt, and with
   functions take other code paths too.
 
 It checks, from inside the notebook kernel, that the kernel really ran those versions and
-settings, and prints both environments and the time the run took.
+settings, and prints both environments and the time the run took. The unit tests (all but those
+that need the built book or a browser) run there a second time too.
 """
 from __future__ import annotations
 
@@ -111,48 +112,60 @@ def second_settings():
     return env
 
 
-def test_every_notebook_holds_on_the_oldest_versions_and_another_blas_kernel(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def second_env():
+    """os.environ for a run in .venv-oldest with the second BLAS kernel and SIMD setting."""
     assert PYTHON.is_file(), (f"{VENV} is missing: `bash tasks.sh test` creates it (the oldest "
                               "numpy/matplotlib/pillow/ipywidgets requirements.txt allows)")
+    return second_settings()
+
+
+def settings_of(env):
+    return {k: env[k] for k in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES") if k in env}
+
+
+def run_pytest_in_oldest(env, *args):
+    """pytest in .venv-oldest (pyproject's options apply); returns (process, seconds)."""
+    start = time.perf_counter()
+    run = subprocess.run([str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf",
+                          "--no-header", "--color=no", *args],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=2400)
+    return run, time.perf_counter() - start
+
+
+def test_every_notebook_holds_on_the_oldest_versions_and_another_blas_kernel(
+        second_env, tmp_path, capsys):
     bounds = lower_bounds()
     main_kernel = [i.get("architecture") for i in threadpoolctl.threadpool_info()
                    if i["user_api"] == "blas"]
-
-    env = second_settings()
+    env = dict(second_env)
+    settings = settings_of(env)
     report = tmp_path / "kernel.json"
     env["RNNLEARN_KERNEL_REPORT"] = str(report)
     probe = tmp_path / "environment_probe.ipynb"
     probe.write_text(json.dumps({
         "cells": [{"cell_type": "code", "execution_count": None, "id": "probe", "metadata": {},
-                   "outputs": [],
-                   "source": PROBE}],
+                   "outputs": [], "source": PROBE}],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}},
         "nbformat": 4, "nbformat_minor": 5}))
     notebooks = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "book").glob("*.ipynb"))
     assert notebooks, "no notebooks in book/"
 
-    start = time.perf_counter()
-    # --nbval-current-env: the kernel is .venv-oldest's own python, not a kernelspec found elsewhere
-    run = subprocess.run(
-        [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax",
-         "--nbval-current-env", "-q", "-rf", "--no-header", "--color=no", str(probe), *notebooks],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=2400)
-    seconds = time.perf_counter() - start
-
+    # --nbval-current-env: the kernel is .venv-oldest's own python, not a kernelspec from
+    # elsewhere; the probe notebook runs first and reports what the kernel really is
+    run, seconds = run_pytest_in_oldest(env, "--nbval-lax", "--nbval-current-env", str(probe),
+                                        *notebooks)
     kernel = json.loads(report.read_text()) if report.is_file() else {}
-    settings = {k: env[k] for k in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES") if k in env}
     with capsys.disabled():
         print(f"\n== second environment: {len(notebooks)} notebooks in {seconds:.0f} s; {settings}"
               f"\n   kernel: {json.dumps(kernel)}"
               f"\n   main run: Python {sys.version.split()[0]}, numpy {np.__version__}, "
               f"OpenBLAS kernel {main_kernel}")
-
     tail = run.stdout[-12000:] + run.stderr[-3000:]
-    assert run.returncode == 0, f"a notebook fails in the second environment {settings}:\n{tail}"
-    assert " passed" in run.stdout, tail
 
     # the kernel really ran the oldest versions, from .venv-oldest, with the settings asked for
+    assert kernel, f"the probe notebook did not run:\n{tail}"
     assert Path(kernel["prefix"]) == VENV, kernel
     for name in PINNED:
         assert same_version(kernel[name], bounds[name]), (name, kernel[name], bounds[name])
@@ -162,3 +175,22 @@ def test_every_notebook_holds_on_the_oldest_versions_and_another_blas_kernel(tmp
     for feature in settings.get("NPY_DISABLE_CPU_FEATURES", "").split():
         assert feature not in kernel["simd"], (feature, kernel["simd"])
     assert settings or platform.machine() != "x86_64", "nothing differs from the main run"
+
+    assert run.returncode == 0, f"a notebook fails in the second environment {settings}:\n{tail}"
+    assert " passed" in run.stdout, tail
+
+
+def test_unit_tests_hold_on_the_oldest_versions_and_another_blas_kernel(second_env, capsys):
+    """The package's tests too (all but those that need the built book or a browser)."""
+    here = Path(__file__)
+    files = [str(p.relative_to(ROOT)) for p in sorted(here.parent.glob("test_*.py"))
+             if p != here and not re.search(r"built_book|playwright|test_browser", p.read_text())]
+    assert len(files) >= 5, files
+    run, seconds = run_pytest_in_oldest(second_env, *files)
+    with capsys.disabled():
+        print(f"\n== second environment: {len(files)} unit-test files in {seconds:.0f} s: "
+              f"{run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ''}")
+    tail = run.stdout[-12000:] + run.stderr[-3000:]
+    assert run.returncode == 0, (f"a unit test fails in the second environment "
+                                 f"{settings_of(second_env)}:\n{tail}")
+    assert " passed" in run.stdout and " failed" not in run.stdout, tail
