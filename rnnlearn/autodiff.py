@@ -68,6 +68,7 @@ class Value:
     def __pow__(self, exponent):
         if not isinstance(exponent, Real):
             raise TypeError(f"exponent must be an int or float; got {type(exponent).__name__}")
+        exponent = exponent if isinstance(exponent, int) else float(exponent)  # no numpy scalars
         out = Value(_power(self.data, exponent), (self,), f"**{exponent:g}")
 
         def _backward():  # d(a^n)/da = n a^(n-1); for n = 0 the derivative is 0 everywhere

@@ -124,6 +124,17 @@ def test_zero_power_and_square_root_at_zero_inside_a_graph():
     assert b.grad == inf  # PyTorch: the slope of sqrt at 0 is inf
 
 
+@pytest.mark.parametrize("p, value, slope", [
+    (np.float64(1024.0), inf, inf), (np.int64(1024), inf, inf),
+    (np.float32(0.5), math.sqrt(2.0), 0.5 / math.sqrt(2.0)),
+])
+def test_numpy_scalar_exponents_behave_like_python_numbers(p, value, slope):
+    a = Value(2.0)
+    out = a**p  # a numpy scalar would warn about the overflow (an error in this suite)
+    out.backward()
+    assert (out.data, a.grad) == (value, slope)
+
+
 def test_division_by_zero_matches_pytorch():
     a, b = Value(1.0), Value(0.0)
     out = a / b  # PyTorch 2.13.0: 1/0 = inf, d/da = 1/b = inf, d/db = -a/b^2 = -inf
