@@ -5,7 +5,9 @@ For each explorer it prints:
   value changes -> compute -> move artists -> draw + PNG encode -> image widget updated);
 - bare: median time of a bare redraw (draw + PNG encode) of the same, unchanged figure;
 - ratio live/bare (budget <= 1.3);
-- the static twin's size (budget <= 2 MB) and the time to build it.
+- the static twin's size (budget <= 2 MB), its grid points and distinct frames, the resolution
+  of its frames (times the 1x size they are shown at; 2 is sharp on a HiDPI screen) and the time
+  to build it.
 
 Run: python benchmarks/explorers.py [--repeats N]
 """
@@ -63,19 +65,23 @@ def bench(name: str, repeats: int) -> dict:
     live_t = median_time(live, repeats)
     bare_t = median_time(ex.png, repeats)
     t0 = time.perf_counter()
-    size = len(ex.static_html().encode())
+    page = ex.static_html()
     static_t = time.perf_counter() - t0
+    size = len(page.encode())
     frames = 1
     for c in ex.controls:
         frames *= len(c.grid())
-    return dict(name=name, live=live_t, bare=bare_t, ratio=live_t / bare_t, size=size, frames=frames, static=static_t)
+    distinct = page.count('"data:image/png;base64,') - 1  # the frames, not the <img> src
+    return dict(name=name, live=live_t, bare=bare_t, ratio=live_t / bare_t, size=size, frames=frames,
+                distinct=distinct, scale=ex.twin_scale, static=static_t)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=40)
     args = parser.parse_args()
-    print(f"{'explorer':22} {'live ms':>8} {'bare ms':>8} {'ratio':>6} {'twin KB':>8} {'frames':>6} {'build s':>8}  budgets")
+    print(f"{'explorer':22} {'live ms':>8} {'bare ms':>8} {'ratio':>6} {'twin KB':>8} {'grid':>5} {'frames':>6} "
+          f"{'scale':>5} {'build s':>8}  budgets")
     ok = True
     for name in sorted(REGISTRY):
         r = bench(name, args.repeats)
@@ -83,7 +89,8 @@ def main() -> int:
         ok &= within
         print(
             f"{r['name']:22} {1e3 * r['live']:8.1f} {1e3 * r['bare']:8.1f} {r['ratio']:6.2f} "
-            f"{r['size'] / 1e3:8.0f} {r['frames']:6d} {r['static']:8.1f}  {'ok' if within else 'OVER BUDGET'}"
+            f"{r['size'] / 1e3:8.0f} {r['frames']:5d} {r['distinct']:6d} {r['scale']:5.2f} {r['static']:8.1f}  "
+            f"{'ok' if within else 'OVER BUDGET'}"
         )
     return 0 if ok else 1
 

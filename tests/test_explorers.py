@@ -53,6 +53,38 @@ def test_static_twin_is_self_contained_and_small(explorer, twin):
     assert page.count("<script") == 2
 
 
+def test_static_twin_controls_announce_values_and_frames_are_hidpi(explorer, twin):
+    import base64
+    import io
+
+    from PIL import Image
+
+    # every range input carries aria-valuetext = its read-out, and the script keeps it so
+    inputs = re.findall(r'<input type="range"[^>]*>', twin)
+    outputs = re.findall(r"<output>(.*?)</output>", twin)
+    assert len(inputs) == len(outputs) == len(explorer.controls)
+    for tag, shown in zip(inputs, outputs):
+        assert f'aria-valuetext="{shown}"' in tag
+    assert 'setAttribute("aria-valuetext", label)' in twin
+    # the frame is shown at its 1x size and holds twin_scale times as many pixels
+    width, height = explorer.size_px()
+    img = re.search(r'<img src="data:image/png;base64,([^"]*)" width="(\d+)" height="(\d+)"', twin)
+    assert (int(img.group(2)), int(img.group(3))) == (width, height)
+    natural = Image.open(io.BytesIO(base64.b64decode(img.group(1)))).size
+    assert explorer.twin_scale in explorer.twin_scales
+    assert natural == (round(width * explorer.twin_scale), round(height * explorer.twin_scale))
+    # read-outs and labels get room for their longest text; narrow screens stack label over slider
+    assert "@media (max-width:600px)" in twin and "::-webkit-slider-thumb" in twin
+    assert "::-moz-range-thumb" in twin and "width:24px;height:24px" in twin
+
+
+def test_static_twin_alt_text_names_the_outcome():
+    ex = REGISTRY["TangentExplorer"](x=3.0)
+    page = ex.static_html()
+    assert "downhill is to the left (point x = 3)" in page
+    assert ex.twin_scale == ex.twin_scales[0]  # a small twin gets the sharpest frames
+
+
 def test_static_twin_frames_follow_the_grid(explorer, twin):
     data = json.loads(re.search(r'class="rx-data">(.*?)</script>', twin, re.S).group(1))
     n = int(np.prod([len(c.grid()) for c in explorer.controls]))

@@ -190,6 +190,12 @@ class Explorer:
     #: Colours in a static frame (palette PNG). Octree quantisation keeps every house colour
     #: within 8/255 of itself (median cut merged thin lines' colours) and gives smaller files.
     frame_colors: ClassVar[int] = 128
+    #: Resolutions of the static frames relative to ``dpi``, sharpest first: the twin uses the
+    #: first whose frames fit ``frame_budget``, and shows it at the 1x size (sharp on HiDPI).
+    twin_scales: ClassVar[tuple[float, ...]] = (2.0, 1.5, 1.25, 1.0)
+    #: Bytes of base64 frames allowed in one twin: the 2 MB twin budget minus room for the
+    #: alt texts, the script and frames an explorer may gain.
+    frame_budget: ClassVar[int] = 1_600_000
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -206,7 +212,25 @@ class Explorer:
         if self.fig.get_layout_engine() is not None:  # lay out once, then freeze: fast redraws
             self.fig.draw_without_rendering()
             self.fig.set_layout_engine(None)  # None, not "none": a placeholder engine costs savefig a second draw
+        else:
+            self._keep_inside()
         self._widget = None
+        #: The resolution (times ``dpi``) of the last static twin's frames.
+        self.twin_scale: float | None = None
+
+    def _keep_inside(self, pad_px: float = 3.0) -> None:
+        """Move the subplot edges of a hand-placed figure (no layout engine) inwards where a tick
+        label or an axis label would be cut off by the figure's edge (e.g. after the house font
+        sizes grew)."""
+        fig = self.fig
+        width, height = fig.get_size_inches() * fig.dpi
+        box = fig.get_tightbbox().transformed(fig.dpi_scale_trans)
+        over = [max(0.0, pad_px - box.x0), max(0.0, box.x1 - width + pad_px),
+                max(0.0, pad_px - box.y0), max(0.0, box.y1 - height + pad_px)]
+        if any(over):
+            p = fig.subplotpars
+            fig.subplots_adjust(left=p.left + over[0] / width, right=p.right - over[1] / width,
+                                bottom=p.bottom + over[2] / height, top=p.top - over[3] / height)
 
     # -- the three methods a subclass writes --------------------------------------------------
     def compute(self, **values) -> Any:  # pragma: no cover - abstract
@@ -253,16 +277,40 @@ class Explorer:
                     arrays.append(np.ma.getdata(artist.get_array()).astype(float))
         return arrays
 
-    def png(self) -> bytes:
-        """Render the current state to PNG bytes (draws the figure)."""
+    def png(self, scale: float = 1.0) -> bytes:
+        """Render the current state to PNG bytes (draws the figure) at ``scale`` times ``dpi``."""
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=self.dpi)
+        self.fig.savefig(buf, format="png", dpi=self.dpi * scale)
         return buf.getvalue()
 
+    def size_px(self) -> tuple[int, int]:
+        """Width and height of a 1x frame, in CSS pixels."""
+        width, height = self.fig.get_size_inches() * self.dpi
+        return round(width), round(height)
+
+    def outcome(self) -> str:
+        """What the current frame shows, in words: the text of every heading and status line
+        (``ax.text``, :func:`rnnlearn.plotting.heading`) and every legend entry that the update
+        rewrote (its text differs from its line's label), prefixed by the axes title."""
+        parts = []
+        for ax in self.fig.axes:
+            parts.extend(" ".join(t.get_text().split()) for t in ax.texts if t.get_visible() and t.get_text().strip())
+            legend = ax.get_legend()
+            if legend is None:
+                continue
+            handles = getattr(legend, "legend_handles", None) or getattr(legend, "legendHandles", [])
+            rewritten = [" ".join(t.get_text().split()) for t, h in zip(legend.get_texts(), handles)
+                         if t.get_text() != h.get_label()]
+            if rewritten:
+                title = ax.get_title()
+                parts.append((f"{title}: " if title else "") + ", ".join(rewritten))
+        return "; ".join(parts)
+
     def describe(self) -> str:
-        """Alt text for the current state."""
+        """Alt text for the current state: what the picture is, what it shows now, the controls."""
         state = ", ".join(f"{c.label} = {c.text(self.values[c.name])}" for c in self.controls)
-        return f"{self.alt} ({state})"
+        outcome = self.outcome()
+        return f"{self.alt}. {outcome} ({state})" if outcome else f"{self.alt} ({state})"
 
     # -- live widget ------------------------------------------------------------------------------
     def widget(self):
@@ -294,15 +342,36 @@ class Explorer:
         return box
 
     # -- static twin ------------------------------------------------------------------------------
-    def _frame(self) -> str:
-        """The current state as a small palette PNG data URI."""
+    def _frame(self, image=None, scale: float | None = None) -> str:
+        """A small palette PNG data URI: of the current state rendered at ``scale`` (default: the
+        sharpest of ``twin_scales``), or of ``image`` (a PIL image) resized to ``scale``."""
         from PIL import Image
 
-        img = Image.open(io.BytesIO(self.png())).convert("RGB")
+        scale = self.twin_scales[0] if scale is None else scale
+        if image is None:
+            img = Image.open(io.BytesIO(self.png(scale))).convert("RGB")
+        else:
+            width, height = self.size_px()
+            img = image.convert("RGB").resize((round(width * scale), round(height * scale)), Image.LANCZOS)
         img = img.quantize(colors=self.frame_colors, method=Image.Quantize.FASTOCTREE)
         buf = io.BytesIO()
         img.save(buf, format="PNG", optimize=True)
         return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+    def _fit_frames(self, frames: list[str]) -> tuple[list[str], float]:
+        """The frames at the sharpest of ``twin_scales`` whose total fits ``frame_budget``
+        (the last scale if none does), downsampled from the sharpest rendering."""
+        from PIL import Image
+
+        scale = self.twin_scales[0]
+        images = None
+        for smaller in self.twin_scales[1:]:
+            if sum(len(f) for f in frames) <= self.frame_budget:
+                break
+            if images is None:
+                images = [Image.open(io.BytesIO(base64.b64decode(f.split(",", 1)[1]))) for f in frames]
+            frames, scale = [self._frame(img, smaller) for img in images], smaller
+        return frames, scale
 
     def static_html(self) -> str:
         """Self-contained HTML: the frames over every grid point, one range input per control."""
@@ -323,26 +392,50 @@ class Explorer:
                 frames.append(uri)
             alts.append(self.describe())
         self.set(**start)
+        frames, self.twin_scale = self._fit_frames(frames)
 
         uid = "rx-" + uuid.uuid4().hex[:10]
         strides = [math.prod(len(g) for g in grids[i + 1:]) for i in range(len(grids))]
         first = sum(i * s for i, s in zip(start_index, strides))
-        rows = []
+        rows, readout_width = [], 0
         for c, g, i in zip(self.controls, grids, start_index):
             labels = [c.text(v) for v in g]
+            readout_width = max(readout_width, *(len(t) for t in labels))
             rows.append(
                 f'<label class="rx-row"><span class="rx-name">{html.escape(c.label)}</span>'
-                f'<input type="range" min="0" max="{len(g) - 1}" step="1" value="{i}" '
-                f'aria-label="{html.escape(c.label)}" data-labels="{html.escape(json.dumps(labels))}">'
-                f'<output>{html.escape(labels[i])}</output></label>'
+                f'<span class="rx-ctl"><input type="range" min="0" max="{len(g) - 1}" step="1" value="{i}" '
+                f'aria-label="{html.escape(c.label)}" aria-valuetext="{html.escape(labels[i])}" '
+                f'data-labels="{html.escape(json.dumps(labels))}">'
+                f'<output>{html.escape(labels[i])}</output></span></label>'
             )
+        # label column: the longest label (a proportional font's letters are narrower than 1ch)
+        name_width = max(len(c.label) for c in self.controls)
+        width, height = self.size_px()
         payload = json.dumps({"frames": frames, "frame_of": frame_of, "alts": alts, "strides": strides})
+        r = f"#{uid}"
+        narrow = (f"{r} .rx-row{{flex-wrap:wrap;row-gap:0}} {r} .rx-name{{flex:1 0 100%;white-space:normal}} "
+                  f"{r} .rx-ctl{{flex:1 0 100%}}")
+        thumb = "width:24px;height:24px;border-radius:50%;background:#0072B2;border:2px solid #fff;" \
+                "box-shadow:0 0 0 1px #0072B2;box-sizing:border-box"
+        track = "height:6px;border-radius:3px;background:#767676"
         return f"""<figure class="rnnlearn-explorer" id="{uid}">
-<style>#{uid} .rx-row{{display:flex;align-items:center;gap:.6em;margin:.2em 0;font-size:.9em}}
-#{uid} .rx-name{{min-width:11em}} #{uid} input{{flex:1}} #{uid} output{{min-width:4.5em;font-family:monospace}}
-#{uid} img{{max-width:100%;height:auto}}</style>
+<style>{r}{{container:rx-{uid[3:]}/inline-size;margin:1em 0}}
+{r} .rx-row{{display:flex;align-items:center;gap:.2em .6em;margin:.1em 0;font-size:.9em}}
+{r} .rx-name{{flex:0 0 auto;min-width:{name_width}ch;white-space:nowrap}}
+{r} .rx-ctl{{flex:1 1 12em;display:flex;align-items:center;gap:.6em;min-width:0}}
+{r} input[type=range]{{flex:1 1 auto;min-width:0;height:32px;margin:0;background:transparent;cursor:pointer;-webkit-appearance:none;appearance:none}}
+{r} input[type=range]::-webkit-slider-runnable-track{{{track}}}
+{r} input[type=range]::-webkit-slider-thumb{{-webkit-appearance:none;appearance:none;margin-top:-9px;{thumb}}}
+{r} input[type=range]::-moz-range-track{{{track}}}
+{r} input[type=range]::-moz-range-thumb{{{thumb}}}
+{r} input[type=range]:focus-visible{{outline:3px solid #C132AF;outline-offset:2px}}
+{r} output{{flex:0 0 auto;min-width:{readout_width}ch;font-family:monospace,monospace;white-space:nowrap;text-align:right}}
+{r} img{{display:block;max-width:100%;height:auto;margin-top:.3em}}
+{r} figcaption{{text-align:left}}
+@media (max-width:600px){{{narrow}}}
+@container rx-{uid[3:]} (max-width:560px){{{narrow}}}</style>
 <div class="rx-controls">{''.join(rows)}</div>
-<img src="{frames[frame_of[first]]}" alt="{html.escape(alts[first])}">
+<img src="{frames[frame_of[first]]}" width="{width}" height="{height}" alt="{html.escape(alts[first])}">
 <figcaption>{html.escape(self.caption)}</figcaption>
 <script type="application/json" class="rx-data">{payload}</script>
 <script>(function () {{
@@ -352,8 +445,10 @@ class Explorer:
   function show() {{
     var k = 0;
     inputs.forEach(function (input, i) {{
+      var label = JSON.parse(input.dataset.labels)[Number(input.value)];
       k += Number(input.value) * data.strides[i];
-      input.nextElementSibling.textContent = JSON.parse(input.dataset.labels)[Number(input.value)];
+      input.nextElementSibling.textContent = label;
+      input.setAttribute("aria-valuetext", label);
     }});
     img.src = data.frames[data.frame_of[k]];
     img.alt = data.alts[k];
