@@ -105,7 +105,7 @@ def test_dragging_every_slider_changes_the_frame(page, server, path):
         assert sliders.count() >= 1
         for j in range(sliders.count()):
             slider = sliders.nth(j)
-            out = fig.locator("output").nth(j)
+            out = slider.locator("xpath=following-sibling::output[1]")  # the read-out next to it
             slider.scroll_into_view_if_needed()
             before = img.get_attribute("src"), out.inner_text(), slider.input_value()
             # drag across the far half of the track from where the thumb now is
