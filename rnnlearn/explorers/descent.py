@@ -120,7 +120,7 @@ class QuadraticExplorer(Explorer):
         left.plot(START[:1], START[1:], "o", color=PALETTE["orange"], ms=8)
         left.set(xlim=(-WINDOW, WINDOW), ylim=(-WINDOW, WINDOW), xlabel="w₁", ylabel="w₂", aspect="equal")
         left.grid(False)
-        self.limit_text = heading(left, fontsize=9.5)
+        self.limit_text = heading(left)
 
         ks = np.arange(self.steps + 1)
         (self.theory,) = right.plot(ks, np.ones_like(ks, dtype=float), "--", color=PALETTE["black"], lw=1.2,
@@ -129,7 +129,7 @@ class QuadraticExplorer(Explorer):
         log_axis(right, range(-16, 5, 4))  # FLOOR = 1e-16 at the bottom
         right.set(xlim=(0, self.steps), xlabel="step k", ylabel="‖w_k − w*‖ / ‖w_0 − w*‖")
         right.legend(loc="lower left")
-        self.status = heading(right, fontsize=9.5)
+        self.status = heading(right)
         self.update(d)
         return fig
 
@@ -245,7 +245,7 @@ class RaceExplorer(Explorer):
             ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="w₁", ylabel="w₂")
             ax.set_title(track.title, y=1.0)  # y: skip auto-placement, a slow step of every draw
             ax.grid(False)
-            legend = ax.legend(handles=paths, loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8,
+            legend = ax.legend(handles=paths, loc="upper center", bbox_to_anchor=(0.5, -0.16),
                                handlelength=1.2)
             self.paths.append(paths)
             self.ends.append(ends)
