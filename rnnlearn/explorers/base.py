@@ -352,7 +352,7 @@ class Explorer:
             img = Image.open(io.BytesIO(self.png(scale))).convert("RGB")
         else:
             width, height = self.size_px()
-            img = image.convert("RGB").resize((round(width * scale), round(height * scale)), Image.LANCZOS)
+            img = image.convert("RGB").resize((round(width * scale), round(height * scale)), Image.Resampling.LANCZOS)
         img = img.quantize(colors=self.frame_colors, method=Image.Quantize.FASTOCTREE)
         buf = io.BytesIO()
         img.save(buf, format="PNG", optimize=True)
