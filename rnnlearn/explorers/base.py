@@ -207,30 +207,33 @@ class Explorer:
         self.values = {c.name: c.default for c in self.controls}
         self.values.update(self._validated(values))
         data = self.compute(**self.values)
-        with plotting.style():
+        with plotting.style():  # lay out in the house style too: ticks are made at draw time
             self.fig = self.draw(data)
-        if self.fig.get_layout_engine() is not None:  # lay out once, then freeze: fast redraws
-            self.fig.draw_without_rendering()
-            self.fig.set_layout_engine(None)  # None, not "none": a placeholder engine costs savefig a second draw
-        else:
-            self._keep_inside()
+            if self.fig.get_layout_engine() is not None:  # lay out once, then freeze: fast redraws
+                self.fig.draw_without_rendering()
+                self.fig.set_layout_engine(None)  # None, not "none": a placeholder engine costs savefig a second draw
+            self._keep_inside()  # the constrained layout can still leave an axis label cut off
         self._widget = None
         #: The resolution (times ``dpi``) of the last static twin's frames.
         self.twin_scale: float | None = None
 
     def _keep_inside(self, pad_px: float = 3.0) -> None:
-        """Move the subplot edges of a hand-placed figure (no layout engine) inwards where a tick
-        label or an axis label would be cut off by the figure's edge (e.g. after the house font
-        sizes grew)."""
+        """Move the axes inwards where a tick label or an axis label would be cut off by the
+        figure's edge (hand-placed figures after the house font sizes grew; and the constrained
+        layout, which can misplace a legend-heavy figure)."""
         fig = self.fig
+        fig.draw_without_rendering()  # places the axis labels where the next frame will have them
         width, height = fig.get_size_inches() * fig.dpi
         box = fig.get_tightbbox().transformed(fig.dpi_scale_trans)
         over = [max(0.0, pad_px - box.x0), max(0.0, box.x1 - width + pad_px),
                 max(0.0, pad_px - box.y0), max(0.0, box.y1 - height + pad_px)]
-        if any(over):
-            p = fig.subplotpars
-            fig.subplots_adjust(left=p.left + over[0] / width, right=p.right - over[1] / width,
-                                bottom=p.bottom + over[2] / height, top=p.top - over[3] / height)
+        if any(over):  # squeeze every axes into the figure: an affine map of figure coordinates
+            left, right = over[0] / width, 1 - over[1] / width
+            bottom, top = over[2] / height, 1 - over[3] / height
+            for ax in fig.axes:
+                x0, y0, w, h = ax.get_position().bounds
+                ax.set_position([left + x0 * (right - left), bottom + y0 * (top - bottom),
+                                 w * (right - left), h * (top - bottom)])
 
     # -- the three methods a subclass writes --------------------------------------------------
     def compute(self, **values) -> Any:  # pragma: no cover - abstract
@@ -280,7 +283,8 @@ class Explorer:
     def png(self, scale: float = 1.0) -> bytes:
         """Render the current state to PNG bytes (draws the figure) at ``scale`` times ``dpi``."""
         buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=self.dpi * scale)
+        with plotting.style():  # ticks made at draw time take the house sizes, as in the layout
+            self.fig.savefig(buf, format="png", dpi=self.dpi * scale)
         return buf.getvalue()
 
     def size_px(self) -> tuple[int, int]:

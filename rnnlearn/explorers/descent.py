@@ -237,7 +237,9 @@ class RaceExplorer(Explorer):
             ax.plot(f.minima[1:, 0], f.minima[1:, 1], "*", color=PALETTE["black"], mfc="none", ms=11)
             paths, ends = [], []
             for (label, _, _), colour in zip(RACERS, RACER_COLOURS):
-                (line,) = ax.plot([], [], color=PALETTE[colour], lw=1.8, label=label)
+                # sky (Adam) is dashed: beside blue (SGD) its hue alone is hard to tell apart
+                style = "--" if colour == "sky" else "-"
+                (line,) = ax.plot([], [], style, color=PALETTE[colour], lw=1.8, label=label)
                 (end,) = ax.plot([], [], "o", color=PALETTE[colour], ms=4.5)
                 paths.append(line)
                 ends.append(end)
