@@ -6,7 +6,8 @@ served from the built HTML on 127.0.0.1 and every request to any other host is b
 desktop) and returns its layout offenders: display and inline math wider than its box (with the TeX
 source), explorer read-outs cut off at any slider position, and sideways page scroll with the
 elements that cause it. ``offender_lines`` formats them, one line each.
-(/work/notes/layout_report.py is the same code as a command-line report.)
+Run it as a script for a report on any build:
+``python tests/book_browser.py [_build/html] [--widths 390]``.
 """
 from __future__ import annotations
 
@@ -276,3 +277,37 @@ def offender_lines(result: dict) -> list[str]:
     lines += [f"CONSOLE  {e}" for e in result["CONSOLE"]]
     lines += [f"EXTERNAL {u}" for u in result["EXTERNAL"]]
     return lines
+
+
+def main(argv=None) -> int:
+    """Print every layout offender of every page at each width; exit 1 if there are any."""
+    import argparse
+
+    from playwright.sync_api import sync_playwright
+
+    ap = argparse.ArgumentParser(description="Layout offenders of the built book, per page and width.")
+    ap.add_argument("html", nargs="?", default="_build/html", type=Path, help="built HTML folder")
+    ap.add_argument("--pages", nargs="+", default=PAGES)
+    ap.add_argument("--widths", nargs="+", type=int, default=[390, 1280])
+    args = ap.parse_args(argv)
+    if not (args.html / args.pages[0]).is_file():
+        ap.error(f"{args.html / args.pages[0]} not found: build the book first")
+    httpd, base = serve(args.html.resolve())
+    offenders = 0
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            for path in args.pages:
+                for width in args.widths:
+                    lines = offender_lines(measure_page(browser, base, path, width))
+                    offenders += len(lines)
+                    print(f"== {path} @ {width} px: {len(lines)} offender line(s)")
+                    print("\n".join("  " + line for line in lines), end="\n" if lines else "")
+            browser.close()
+    finally:
+        httpd.shutdown()
+    return 1 if offenders else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,3 +32,26 @@ def built_book():
     html = ROOT / "_build" / "html"
     assert (html / "book" / "slopes.html").is_file(), log[-3000:]
     return html, log
+
+
+@pytest.fixture(scope="module")
+def server(built_book):
+    """The built book served on 127.0.0.1 (for the browser and layout tests); yields its URL."""
+    from book_browser import serve
+
+    html, _ = built_book
+    httpd, url = serve(html)
+    yield url
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, driven by Playwright (imported here: the unit tests do without it)."""
+    from book_browser import CHROMIUM, FLAGS
+    from playwright import sync_api as playwright  # a missing browser stack fails, never skips
+
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()

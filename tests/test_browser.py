@@ -12,27 +12,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from book_browser import CHROMIUM, FLAGS, PAGES, serve
-from playwright import sync_api as playwright  # a missing browser stack fails, never skips
+from book_browser import PAGES
 
 CHAPTERS = [p for p in PAGES if not p.endswith("intro.html")]  # the pages with explorers
 IDS = lambda p: p.split("/")[-1].removesuffix(".html")  # noqa: E731
-
-
-@pytest.fixture(scope="module")
-def server(built_book):
-    html, _ = built_book
-    httpd, url = serve(html)
-    yield url
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def _recording_page(browser, **context_args):

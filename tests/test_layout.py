@@ -4,34 +4,17 @@ Nothing is cut off: no display equation wider than its column (it would scroll s
 clipped), no inline formula clipped, no explorer read-out cut at any slider position, no explorer
 wider than its column, and no sideways page scroll. Dropdowns (solutions) are opened first, so
 what they hold is measured too. A failure lists every offender with its TeX source or text; run
-/work/notes/layout_report.py (same code, tests/book_browser.py) on a private build to see them all.
+`python tests/book_browser.py BUILD/_build/html` on a build to see them all.
 """
 import pytest
 
-from book_browser import CHROMIUM, FLAGS, PAGES, measure_page, offender_lines, serve
-from playwright import sync_api as playwright  # a missing browser stack fails, never skips
-
-
-@pytest.fixture(scope="module")
-def base_url(built_book):
-    html, _ = built_book
-    httpd, url = serve(html)
-    yield url
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+from book_browser import PAGES, measure_page, offender_lines
 
 
 @pytest.mark.parametrize("width", [390, 1280], ids=["phone", "desktop"])
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.split("/")[-1].removesuffix(".html"))
-def test_nothing_is_cut_off_and_nothing_scrolls_sideways(chromium, base_url, path, width):
-    result = measure_page(chromium, base_url, path, width)
+def test_nothing_is_cut_off_and_nothing_scrolls_sideways(browser, server, path, width):
+    result = measure_page(browser, server, path, width)
     assert result["counts"]["math"] > 0, "no typeset math found: did MathJax run?"
     lines = offender_lines(result)
     assert lines == [], f"{path} at {width} px: {len(lines)} offender(s)\n" + "\n".join(lines)
