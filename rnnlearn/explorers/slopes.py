@@ -115,6 +115,8 @@ def descent_path(lr: float, x0: float, steps: int = 150, landscape=QUARTIC) -> D
 
 
 class DescentExplorer(Explorer):
+    # 1.5x frames: 2x exceeds the frame budget; declared, not searched
+    twin_scales = (1.5, 1.0)
     controls = (
         # quarter-decade grid from 1e-4 to 10^-0.5: holds 0.001, 0.01 and 0.1 (just past 2/f''(x*))
         Slider("lr", "learning rate α", 1e-4, 10**-0.5, default=0.01, log=True, frames=15),
