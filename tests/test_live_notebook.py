@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from playwright import sync_api as playwright  # a missing browser stack fails, never skips
-from test_browser import CHROMIUM, FLAGS  # noqa: E402
+from book_browser import CHROMIUM, FLAGS  # noqa: E402
 
 TOKEN = "rnnlearn-test"
 
