@@ -6,38 +6,91 @@ landscapes of :mod:`rnnlearn.landscapes`) and by every later chapter that trains
 An optimiser is a small object with ``step(params, grads)``: it updates the arrays of the dict
 ``params`` in place from ``grads`` (same keys and shapes) and keeps whatever it remembers
 between steps (momentum buffer z, squared-gradient averages) in ``state``, keyed like params.
+``state_dict()`` / ``load_state_dict()`` snapshot and restore it (to resume a run).
+
+Reset policy: the state follows the arrays. :func:`run` starts from a new iterate w0, so it
+resets the optimiser first; :func:`rnnlearn.training.fit` and :func:`rnnlearn.mlp.train`
+continue training the caller's params, so they keep it. All three take ``reset=`` to override.
+
+The clipping helpers (:func:`clip_by_global_norm`, :func:`clip_by_value`) are for the recurrent
+chapters (exploding gradients in backpropagation through time); ``fit(clip=...)`` uses the first.
 """
 from __future__ import annotations
 
-from numbers import Real
+import copy
+from abc import ABC, abstractmethod
 from typing import NamedTuple
 
 import numpy as np
 
+from rnnlearn._checks import (as_float, check_array, check_bool, check_choice, check_float,
+                              check_int, check_like, check_positive)
+
 
 def _check(name, value, low, high=np.inf, closed=False):
     """``value`` as a float, if it is a real number in (low, high), or [low, high) if closed."""
-    if not isinstance(value, Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
-    if not ((low <= value if closed else low < value) and value < high):
-        raise ValueError(f"{name} must be in {'[' if closed else '('}{low}, {high}); got {value}")
-    return float(value)
+    return check_float(name, value, low, high, lo_open=not closed)
 
 
-class Optimizer:
-    """Base class: checks the (params, grads) pair and applies ``_update`` to each array."""
+class Optimizer(ABC):
+    """Base class: checks the (params, grads) pair and applies ``_update`` to each array.
+
+    Subclasses define ``_update(w, g, state)`` (in place) and, if they remember anything,
+    ``_new_state(w)``. Hyperparameters are the attributes other than ``state``.
+    """
 
     def __init__(self, lr):
-        self.lr = _check("lr", lr, 0.0)
+        self.lr = check_positive("lr", lr)
         self.state = {}
 
     def __repr__(self):
-        hyper = ", ".join(f"{k}={v:g}" for k, v in vars(self).items() if k != "state")
+        hyper = ", ".join(f"{k}={v:g}" for k, v in self.hyperparameters().items())
         return f"{type(self).__name__}({hyper})"
+
+    def hyperparameters(self):
+        """The constructor's arguments, e.g. ``{"lr": 0.1, "beta": 0.9}``."""
+        return {k: v for k, v in vars(self).items() if k != "state"}
 
     def reset(self):
         """Forget all state, as if no step had been taken."""
         self.state = {}
+
+    def state_dict(self):
+        """A snapshot: the class name, hyperparameters and state, as plain dicts of copies.
+
+        Returns
+        -------
+        dict
+            ``{"optimizer": "Adam", "hyperparameters": {"lr": ..., ...},
+            "state": {param key: {"m": ndarray, "v": ndarray, "k": int}, ...}}``. Arrays are
+            copies, so later steps do not change the snapshot; it can be saved with
+            ``np.savez`` after flattening, or kept in memory.
+        """
+        return {"optimizer": type(self).__name__,
+                "hyperparameters": self.hyperparameters(),
+                "state": copy.deepcopy(self.state)}
+
+    def load_state_dict(self, state_dict):
+        """Continue from a :meth:`state_dict` snapshot of an optimiser of the same class.
+
+        The hyperparameters and state are replaced by (copies of) the snapshot's.
+
+        Parameters
+        ----------
+        state_dict : dict
+            As returned by :meth:`state_dict`.
+        """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"state_dict must be a dict; got {type(state_dict).__name__}")
+        missing = {"optimizer", "hyperparameters", "state"} - state_dict.keys()
+        if missing:
+            raise ValueError(f"state_dict must have the keys optimizer, hyperparameters, "
+                             f"state; missing {sorted(missing)}")
+        if state_dict["optimizer"] != type(self).__name__:
+            raise ValueError(f"state_dict is for a {state_dict['optimizer']}; this optimiser is "
+                             f"a {type(self).__name__}")
+        type(self).__init__(self, **state_dict["hyperparameters"])  # validates them again
+        self.state = copy.deepcopy(state_dict["state"])
 
     def step(self, params, grads):
         """Update every array of ``params`` in place using ``grads``.
@@ -45,23 +98,27 @@ class Optimizer:
         Parameters
         ----------
         params : dict of str to ndarray
-            Float arrays, modified in place.
+            Float arrays of any shapes, modified in place.
         grads : dict of str to ndarray
             dL/d(params): the same keys and shapes.
         """
-        if grads.keys() != params.keys():
-            raise ValueError(f"grads must have the keys of params {sorted(params)}; got {sorted(grads)}")
+        check_like("grads", grads, params)
         for key, w in params.items():
-            g = grads[key]
-            if g.shape != w.shape:
-                raise ValueError(f"grads[{key!r}] must have the shape of params[{key!r}] {w.shape}; got {g.shape}")
+            if not (isinstance(w, np.ndarray) and w.dtype.kind == "f"):
+                raise TypeError(f"params[{key!r}] must be a float ndarray (it is updated in "
+                                f"place); got {getattr(w, 'dtype', type(w).__name__)}")
+        for key, w in params.items():
             state = self.state.get(key)
             if state is None:
                 state = self.state[key] = self._new_state(w)
-            self._update(w, g, state)
+            self._update(w, grads[key], state)
 
     def _new_state(self, w):
         return {}  # SGD remembers nothing
+
+    @abstractmethod
+    def _update(self, w, g, state):
+        """Update ``w`` in place from the gradient ``g`` and this key's ``state``."""
 
 
 class SGD(Optimizer):
@@ -201,8 +258,7 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad":
 
 def make(name, **hyper):
     """The optimiser called ``name`` (a key of OPTIMIZERS), e.g. ``make("adam", lr=1e-3)``."""
-    if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got {name!r}")
+    check_choice("optimizer", name, OPTIMIZERS)
     return OPTIMIZERS[name](**hyper)
 
 
@@ -256,11 +312,13 @@ class Trajectory(NamedTuple):
     diverged_at: int | None  # the step whose iterate blew up; then k + 1 == diverged_at
 
 
-def run(landscape, w0, optimizer, steps, diverge_at=1e6):
+def run(landscape, w0, optimizer, steps, diverge_at=1e6, *, reset=True):
     """Run ``optimizer`` for ``steps`` steps on ``landscape`` from ``w0``, stopping if it diverges.
 
-    The optimiser sees the landscape's vector as the params dict {"w": w}. It is reset first,
-    so every run starts from a fresh state. Step k diverges when f(w_k) - f_min exceeds
+    The optimiser sees the landscape's vector as the params dict {"w": w}. It is reset first
+    (unless ``reset=False``), so every run starts from a fresh state: the run's iterate is a new
+    array, and state kept from other arrays does not belong to it (the package's reset policy:
+    :func:`rnnlearn.training.fit`, which continues training the caller's arrays, keeps it). Step k diverges when f(w_k) - f_min exceeds
     ``diverge_at`` times the loss scale max(f(w_0) - f_min, 1), or is not finite (inf, NaN);
     the run then stops and keeps only w_0, ..., w_{k-1}, so plots never see inf or NaN.
 
@@ -275,6 +333,8 @@ def run(landscape, w0, optimizer, steps, diverge_at=1e6):
         Number of steps k (>= 0).
     diverge_at : float
         Divergence threshold, > 1, relative to the loss scale.
+    reset : bool
+        Reset the optimiser's state before the first step (default).
 
     Returns
     -------
@@ -282,15 +342,15 @@ def run(landscape, w0, optimizer, steps, diverge_at=1e6):
         ``ws`` has shape (k + 1, dim) also for 1-D landscapes (then (k + 1, 1)).
     """
     dim = landscape.dim
-    w0 = np.asarray(w0, dtype=float)
+    w0 = as_float(w0, "w0").astype(np.float64)
     if w0.shape != (dim,) and not (dim == 1 and w0.ndim == 0):
         raise ValueError(f"w0 must have shape ({dim},){' or be a float' if dim == 1 else ''}; got {w0.shape}")
     if not np.all(np.isfinite(w0)):
         raise ValueError(f"w0 must be finite; got {w0}")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an rnnlearn.optim.Optimizer; got {type(optimizer).__name__}")
-    if not (isinstance(steps, (int, np.integer)) and steps >= 0):
-        raise ValueError(f"steps must be an int >= 0; got {steps!r}")
+    steps = check_int("steps", steps, lo=0)
+    reset = check_bool("reset", reset)
     diverge_at = _check("diverge_at", diverge_at, 1.0)
     f = landscape if dim > 1 else lambda ws: landscape(ws[..., 0])  # (...) for ws (..., dim)
     ws = np.empty((steps + 1, dim))
@@ -300,7 +360,8 @@ def run(landscape, w0, optimizer, steps, diverge_at=1e6):
     limit = landscape.f_min + diverge_at * max(losses[0] - landscape.f_min, 1.0)
     w = ws[0].copy()
     params, grads = {"w": w}, {}
-    optimizer.reset()
+    if reset:
+        optimizer.reset()
     with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is detected, not warned about
         # Steps run in chunks, each chunk's losses in one vectorised call: a third of the
         # time of one loss call per step. Steps past a divergence are computed, then dropped.
@@ -340,9 +401,10 @@ def steps_to_tolerance(losses, f_min, f0=None, tol=1e-6):
     int or None
         None if the tolerance is never reached.
     """
-    losses = np.asarray(losses.losses if isinstance(losses, Trajectory) else losses, dtype=float)
-    if losses.ndim != 1 or losses.size == 0:
-        raise ValueError(f"losses must have shape (k + 1,); got {losses.shape}")
+    losses = check_array("losses", losses.losses if isinstance(losses, Trajectory) else losses,
+                         "(k + 1,)")
+    if losses.size == 0:
+        raise ValueError(f"losses must have shape (k + 1,) with k >= 0; got {losses.shape}")
     f0 = losses[0] if f0 is None else f0
     if not f0 > f_min:
         raise ValueError(f"f0 must be > f_min = {f_min}; got {f0}")

@@ -212,7 +212,8 @@ def test_run_with_zero_steps_returns_the_start():
     ((np.array([np.nan, 0.0]), optim.SGD(0.1), 10), ValueError, r"w0 must be finite; got \[nan  0.\]"),
     ((np.zeros(2), "sgd", 10), TypeError, "optimizer must be an rnnlearn.optim.Optimizer; got str"),
     ((np.zeros(2), optim.SGD(0.1), -1), ValueError, "steps must be an int >= 0; got -1"),
-    ((np.zeros(2), optim.SGD(0.1), 2.5), ValueError, "steps must be an int >= 0; got 2.5"),
+    ((np.zeros(2), optim.SGD(0.1), 2.5), TypeError, "steps must be an int; got float 2.5"),
+    ((np.zeros(2), optim.SGD(0.1), True), TypeError, "steps must be an int; got bool True"),
 ])
 def test_run_rejects_bad_input(args, error, message):
     with pytest.raises(error, match=message):
@@ -237,3 +238,58 @@ def test_steps_to_tolerance():
         optim.steps_to_tolerance(losses, f_min=20.0)
     with pytest.raises(ValueError, match=r"losses must have shape \(k \+ 1,\); got \(2, 3\)"):
         optim.steps_to_tolerance(np.ones((2, 3)), f_min=0.0)
+
+
+def test_step_rejects_integer_params_with_a_message():
+    params, grads = {"w": np.array([1, 2])}, {"w": np.array([0.5, 0.5])}
+    with pytest.raises(TypeError, match=r"params\['w'\] must be a float ndarray .*; got int"):
+        optim.SGD(0.1).step(params, grads)
+
+
+def test_the_base_optimizer_is_abstract():
+    with pytest.raises(TypeError, match="abstract"):
+        optim.Optimizer(0.1)
+
+
+@pytest.mark.parametrize("name, hyper", [
+    ("sgd", {}), ("momentum", {"beta": 0.8}), ("nesterov", {}), ("adagrad", {}),
+    ("rmsprop", {"decay": 0.5}), ("adam", {"beta1": 0.8, "beta2": 0.99}),
+])
+def test_state_dict_round_trip_continues_identically(name, hyper, rng):
+    """Save mid-run, load into a fresh optimiser, continue: the same iterates, bit for bit."""
+    grads_seq = [{"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)} for _ in range(12)]
+    params = {"W": rng.normal(size=(3, 2)), "b": np.zeros(2)}
+    first = optim.make(name, lr=0.05, **hyper)
+    for g in grads_seq[:5]:
+        first.step(params, g)
+    snapshot = first.state_dict()
+    resumed_params = {k: v.copy() for k, v in params.items()}
+    for g in grads_seq[5:]:
+        first.step(params, g)
+    second = optim.make(name, lr=1.0)  # other hyperparameters: the snapshot's win
+    second.load_state_dict(snapshot)
+    assert second.hyperparameters() == first.hyperparameters()
+    for g in grads_seq[5:]:
+        second.step(resumed_params, g)
+    for key in params:
+        assert np.array_equal(resumed_params[key], params[key])
+    if name != "sgd":  # the snapshot is a copy: later steps did not change it
+        assert not np.array_equal(snapshot["state"]["W"][next(iter(snapshot["state"]["W"]))],
+                                  first.state["W"][next(iter(first.state["W"]))])
+
+
+def test_load_state_dict_rejects_another_optimiser():
+    with pytest.raises(ValueError, match="state_dict is for a SGD; this optimiser is a Adam"):
+        optim.Adam(0.1).load_state_dict(optim.SGD(0.1).state_dict())
+    with pytest.raises(ValueError, match="missing"):
+        optim.Adam(0.1).load_state_dict({"optimizer": "Adam"})
+
+
+def test_run_resets_unless_asked_not_to():
+    bowl = Quadratic([1.0, 10.0])
+    opt = optim.Momentum(0.05, beta=0.9)
+    fresh = optim.run(bowl, np.ones(2), opt, 10)
+    again = optim.run(bowl, np.ones(2), opt, 10)  # reset: the same run
+    assert np.array_equal(fresh.ws, again.ws)
+    carried = optim.run(bowl, np.ones(2), opt, 10, reset=False)  # momentum left from `again`
+    assert not np.array_equal(fresh.ws, carried.ws)
