@@ -3,23 +3,22 @@ r"""Activation functions and their derivatives, computed without overflow.
 Used by the chapter "backprop" (sigmoid, tanh and relu with their slopes) and by every
 recurrent kernel and the language model (softmax, log-softmax and its backward pass).
 
-All functions accept Python scalars and arrays, turn integer input into float64 and keep
-float32 as float32. Large inputs only ever reach ``exp`` as :math:`e^{-|x|}` or after
+All functions accept Python scalars and arrays and follow the package's dtype rule
+(:mod:`rnnlearn._checks`): float32 and float64 arrays keep their dtype, everything else real
+(ints, bools, lists, float16) becomes float64. Large inputs only ever reach ``exp`` as :math:`e^{-|x|}` or after
 subtracting a maximum, so nothing overflows for :math:`|x|` up to 1e3; results that are
 smaller than the smallest float (e.g. :math:`\sigma(-1000)`) are rounded to 0 quietly,
 because 0 is the correctly rounded answer there, not an error.
+
+Two forms of each derivative: ``*_grad(x)`` takes the *input* x and keeps full relative
+precision in the tails (the mlp uses it); ``*_grad_from_output(y)`` takes the *output* y = f(x),
+which is what a gate's backward pass has at hand (sigma(1 - sigma), 1 - tanh^2: the LSTM and GRU
+chapters). :func:`softmax_backward` is the softmax's vector-Jacobian product, for the language
+model's chapter.
 """
 import numpy as np
 
-
-def _as_float(x, name="x"):
-    """``x`` as a floating ndarray: booleans and integers become float64."""
-    x = np.asarray(x)
-    if x.dtype.kind in "biu":
-        return x.astype(np.float64)
-    if x.dtype.kind != "f":
-        raise TypeError(f"{name} must hold real numbers; got dtype {x.dtype}")
-    return x
+from rnnlearn._checks import as_float as _as_float
 
 
 def sigmoid(x):
@@ -164,6 +163,74 @@ def relu_grad(x):
     return (x > 0).astype(x.dtype)
 
 
+def sigmoid_grad_from_output(y):
+    r"""Derivative of the sigmoid, from its output ``y = sigmoid(x)``.
+
+    For backward passes that kept the output (gates). Where ``y`` is within about 1e-8 of 1,
+    ``1 - y`` cancels and the result has few correct digits; :func:`sigmoid_grad` of the input
+    does not.
+
+    Parameters
+    ----------
+    y : float or ndarray, shape (...)
+        Sigmoid outputs, in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape (...)
+        Values in [0, 1/4].
+
+    Equations
+    ---------
+    .. math:: \sigma'(x) = y\,(1 - y), \qquad y = \sigma(x)
+    """
+    y = _as_float(y, "y")
+    return y * (1 - y)
+
+
+def tanh_grad_from_output(y):
+    r"""Derivative of tanh, from its output ``y = tanh(x)``.
+
+    Parameters
+    ----------
+    y : float or ndarray, shape (...)
+        tanh outputs, in [-1, 1].
+
+    Returns
+    -------
+    ndarray, shape (...)
+        Values in [0, 1].
+
+    Equations
+    ---------
+    .. math:: \tanh'(x) = 1 - y^2, \qquad y = \tanh(x)
+    """
+    y = _as_float(y, "y")
+    return 1 - y * y
+
+
+def relu_grad_from_output(y):
+    r"""Derivative of relu, from its output ``y = relu(x)``: 1 where y > 0, else 0.
+
+    The same as :func:`relu_grad` of the input, since y > 0 exactly when x > 0.
+
+    Parameters
+    ----------
+    y : float or ndarray, shape (...)
+        relu outputs, >= 0.
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Equations
+    ---------
+    .. math:: \operatorname{relu}'(x) = [y > 0], \qquad y = \operatorname{relu}(x)
+    """
+    y = _as_float(y, "y")
+    return (y > 0).astype(y.dtype)
+
+
 def softmax(x, axis=-1):
     r"""Softmax along ``axis``: positive values that sum to 1.
 
@@ -252,6 +319,12 @@ ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_grad),
     "tanh": (tanh, tanh_grad),
     "relu": (relu, relu_grad),
+}
+#: name -> derivative from the output, e.g. ``GRADS_FROM_OUTPUT["tanh"](y) == 1 - y**2``
+GRADS_FROM_OUTPUT = {
+    "sigmoid": sigmoid_grad_from_output,
+    "tanh": tanh_grad_from_output,
+    "relu": relu_grad_from_output,
 }
 
 

@@ -8,14 +8,19 @@ W_l of shape (n_in, n_out), so the weight w_ij (row i, column j) connects input 
 Hidden layers apply the activation phi; the last layer is linear unless asked otherwise (the
 softmax lives in the cross-entropy loss). Parameters are a dict {"W1", "b1", "W2", "b2", ...},
 layer 1 next to the input, so any optimiser in :mod:`rnnlearn.optim` can train them.
+
+This ``x @ W`` layout with W of shape (n_in, n_out) is the book's notation for the MLP; the
+recurrent kernels use PyTorch's ``(out, in)`` layout instead (see :mod:`rnnlearn`).
+Caches are NamedTuples of arrays (and an activation's name): no callables.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from rnnlearn import activations, losses
+from rnnlearn import activations, losses, training
+from rnnlearn._checks import check_array, check_choice, check_int, check_rng
 
 LOSSES = {
     "mse": (losses.mse, losses.mse_backward),
@@ -32,11 +37,11 @@ class DenseCache(NamedTuple):
 
 
 class LayerCache(NamedTuple):
-    """One layer of :func:`forward`: the dense part, its net input and phi' (None if linear)."""
+    """One layer of :func:`forward`: the dense part, its net input and its activation's name."""
 
     dense: DenseCache
     net: np.ndarray  # (B, H)
-    dphi: Callable[[np.ndarray], np.ndarray] | None
+    activation: str | None  # a key of activations.ACTIVATIONS; None for a linear layer
 
 
 class History(NamedTuple):
@@ -64,11 +69,13 @@ def init_params(sizes, rng, scale="xavier"):
         ``W{l}`` of shape (sizes[l-1], sizes[l]) and ``b{l}`` of shape (sizes[l],), l = 1..n_layers.
     """
     sizes = list(sizes)
-    if len(sizes) < 2 or not all(isinstance(n, (int, np.integer)) and n >= 1 for n in sizes):
+    if any(isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) for n in sizes):
+        raise TypeError(f"sizes must be a list of ints; got {sizes}")
+    if len(sizes) < 2 or not all(n >= 1 for n in sizes):
         raise ValueError(f"sizes must be a list of at least two positive ints; got {sizes}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    if not (scale in ("xavier", "he") or isinstance(scale, (int, float)) and scale >= 0):
+    check_rng(rng)
+    if isinstance(scale, bool) or not (
+            scale in ("xavier", "he") or isinstance(scale, (int, float)) and scale >= 0):
         raise ValueError(f"scale must be 'xavier', 'he' or a number >= 0; got {scale!r}")
     params = {}
     for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
@@ -96,13 +103,9 @@ def dense_forward(x, W, b):
     ---------
     .. math:: net_j = \sum_i w_{ij} o_i + b_j
     """
-    x, W, b = np.asarray(x), np.asarray(W), np.asarray(b)
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (B, D); got {x.shape}")
-    if W.ndim != 2 or W.shape[0] != x.shape[1]:
-        raise ValueError(f"W must have shape (D, H) with D = {x.shape[1]}; got {W.shape}")
-    if b.shape != (W.shape[1],):
-        raise ValueError(f"b must have shape (H,) = ({W.shape[1]},); got {b.shape}")
+    x = check_array("x", x, "(B, D)")
+    W = check_array("W", W, "(D, H)", D=x.shape[1])
+    b = check_array("b", b, "(H,)", H=W.shape[1])
     return x @ W + b, DenseCache(x, W)
 
 
@@ -127,10 +130,8 @@ def dense_backward(dnet, cache):
               \frac{\partial L}{\partial b_j} = \sum_b \delta_{bj}, \quad
               \frac{\partial L}{\partial o_i} = \sum_j w_{ij} \delta_j
     """
-    dnet = np.asarray(dnet)
-    expected = (cache.x.shape[0], cache.W.shape[1])
-    if dnet.shape != expected:
-        raise ValueError(f"dnet must have shape (B, H) = {expected}; got {dnet.shape}")
+    B, H = cache.x.shape[0], cache.W.shape[1]
+    dnet = check_array("dnet", dnet, "(B, H)", B=B, H=H)
     return dnet @ cache.W.T, cache.x.T @ dnet, dnet.sum(axis=0)
 
 
@@ -174,20 +175,16 @@ def forward(x, params, activation="sigmoid", output="linear"):
     .. math:: o^{(l)} = \phi(o^{(l-1)} W_l + b_l), \quad o^{(0)} = x
     """
     count = n_layers(params)
-    x = np.asarray(x)
-    if x.ndim != 2 or x.shape[1] != params["W1"].shape[0]:
-        raise ValueError(f"x must have shape (B, {params['W1'].shape[0]}); got {x.shape}")
-    phi, dphi = activations.get(activation)
-    if output != "linear" and output not in activations.ACTIVATIONS:
-        raise ValueError(f"output must be 'linear' or one of {sorted(activations.ACTIVATIONS)}; got {output!r}")
-    last = (None, None) if output == "linear" else activations.get(output)
+    x = check_array("x", x, f"(B, {params['W1'].shape[0]})")
+    activations.get(activation)  # checks the name
+    check_choice("output", output, ("linear", *activations.ACTIVATIONS))
     caches = []
     o = x
     for l in range(1, count + 1):
         net, dense = dense_forward(o, params[f"W{l}"], params[f"b{l}"])  # (B, n_l)
-        f, df = (phi, dphi) if l < count else last
-        o = net if f is None else f(net)
-        caches.append(LayerCache(dense, net, df))
+        name = activation if l < count else None if output == "linear" else output
+        o = net if name is None else activations.ACTIVATIONS[name][0](net)
+        caches.append(LayerCache(dense, net, name))
     return o, caches
 
 
@@ -211,15 +208,19 @@ def backward(dout, caches):
     .. math:: \delta_j = \phi'(net_j) \frac{\partial L}{\partial o_j}, \quad
               \frac{\partial L}{\partial o_i} = \sum_j w_{ij} \delta_j
     """
-    dout = np.asarray(dout)
+    dout = check_array("dout", dout)
     expected = caches[-1].net.shape
     if dout.shape != expected:
         raise ValueError(f"dout must have the output's shape (B, K) = {expected}; got {dout.shape}")
     grads = {}
     do = dout
     for l in range(len(caches), 0, -1):
-        dense, net, dphi = caches[l - 1]
-        delta = do if dphi is None else dphi(net) * do  # (B, n_l)
+        cache = caches[l - 1]
+        if cache.activation is None:
+            delta = do
+        else:  # phi'(net) from the input: exact in the tails, where 1 - phi would cancel
+            delta = activations.ACTIVATIONS[cache.activation][1](cache.net) * do  # (B, n_l)
+        dense = cache.dense
         do, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(delta, dense)
     return do, grads
 
@@ -267,10 +268,13 @@ def layer_grad_norms(grads):
 
 def _batch_size(mode, batch_size, n):
     """The number of examples per update implied by ``mode`` and ``batch_size``."""
-    if batch_size is not None and not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n):
-        raise ValueError(f"batch_size must be an int in [1, {n}] or None; got {batch_size!r}")
+    if batch_size is not None:
+        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)):
+            raise TypeError(f"batch_size must be an int in [1, {n}] or None; got {batch_size!r}")
+        if not 1 <= batch_size <= n:
+            raise ValueError(f"batch_size must be an int in [1, {n}] or None; got {batch_size!r}")
     if mode is None:
-        return n if batch_size is None else batch_size
+        return n if batch_size is None else int(batch_size)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES} or None; got {mode!r}")
     implied = {"online": 1, "batch": n, "minibatch": batch_size}[mode]
@@ -278,12 +282,15 @@ def _batch_size(mode, batch_size, n):
         raise ValueError("mode 'minibatch' needs a batch_size; got None")
     if batch_size not in (None, implied):
         raise ValueError(f"mode {mode!r} means batch_size {implied}; got {batch_size}")
-    return implied
+    return int(implied)
 
 
 def train(params, x, y, optimizer, epochs, batch_size=None, mode=None, rng=None,
-          activation="sigmoid", loss="mse", callback=None):
+          activation="sigmoid", loss="mse", callback=None, *, clip=None, progress=False,
+          reset=False):
     """Train the network in place with ``optimizer`` for ``epochs`` passes over the data.
+
+    The loop is :func:`rnnlearn.training.fit`; this function makes the batches and the step.
 
     Parameters
     ----------
@@ -292,8 +299,10 @@ def train(params, x, y, optimizer, epochs, batch_size=None, mode=None, rng=None,
     x : ndarray, shape (N, D)
     y : ndarray, shape (N, K) for loss="mse"; shape (N,) of int labels for "cross_entropy"
     optimizer : object with ``step(params, grads)``
-        E.g. from :func:`rnnlearn.optim.make`; its state carries over between calls.
+        E.g. from :func:`rnnlearn.optim.make`; its state carries over between calls unless
+        ``reset=True``.
     epochs : int
+        >= 1.
     batch_size : int or None
         Examples per update. None means the whole data set (or 1 with mode="online").
     mode : {"online", "batch", "minibatch"} or None
@@ -304,43 +313,57 @@ def train(params, x, y, optimizer, epochs, batch_size=None, mode=None, rng=None,
     activation : {"sigmoid", "tanh", "relu"}
     loss : {"mse", "cross_entropy"}
     callback : callable(epoch, loss, params) or None
-        Called after each epoch, e.g. to update a live plot.
+        Called after each epoch with its mean loss, e.g. to update a live plot.
+    clip : float or None
+        Clip each update's gradients to this global norm (see :func:`rnnlearn.training.fit`).
+    progress : {False, "auto", True}
+        Progress output (see :mod:`rnnlearn.training`); off by default.
+    reset : bool
+        Reset the optimiser's state first.
 
     Returns
     -------
     History
         losses: mean loss over each epoch's batches, each measured before its update;
-        grad_norms: mean over each epoch's updates of ||dL/dW_l|| per layer.
+        grad_norms: mean over each epoch's updates of ||dL/dW_l|| per layer (before clipping).
     """
     count = n_layers(params)
     x, y = np.asarray(x), np.asarray(y)
     if x.ndim != 2:
         raise ValueError(f"x must have shape (N, D); got {x.shape}")
-
     if len(y) != len(x):
         raise ValueError(f"y must have N = {len(x)} rows like x; got {len(y)}")
-    if not (isinstance(epochs, (int, np.integer)) and epochs >= 1):
-        raise ValueError(f"epochs must be a positive int; got {epochs!r}")
+    epochs = check_int("epochs", epochs, lo=1)
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(f"optimizer must have a step(params, grads) method; got {type(optimizer).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable(epoch, loss, params); got {type(callback).__name__}")
     n = len(x)
     size = _batch_size(mode, batch_size, n)
-    if size < n and not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator to shuffle batches; got {type(rng).__name__}")
+    if size < n:
+        check_rng(rng, why=" to shuffle batches")
     starts = range(0, n, size)
     history = History(np.empty(epochs), np.empty((epochs, count)))
-    for epoch in range(epochs):
+    norms = np.zeros(count)  # this epoch's sum of per-layer gradient norms
+
+    def batches(epoch):
         order = rng.permutation(n) if size < n else slice(None)
         xs, ys = x[order], y[order]
-        total, norms = 0.0, np.zeros(count)
-        for start in starts:
-            batch = slice(start, start + size)
-            value, grads = loss_and_grads(params, xs[batch], ys[batch], activation, loss)
-            optimizer.step(params, grads)
-            total += value * len(xs[batch])
-            norms += layer_grad_norms(grads)
-        history.losses[epoch] = total / n
-        history.grad_norms[epoch] = norms / len(starts)
+        return [(xs[start:start + size], ys[start:start + size]) for start in starts]
+
+    def step(p, batch):
+        value, grads = loss_and_grads(p, batch[0], batch[1], activation, loss)
+        norms[:] += layer_grad_norms(grads)
+        return value, grads
+
+    def end_of_epoch(info):
+        history.losses[info.epoch] = info.epoch_loss
+        history.grad_norms[info.epoch] = norms / len(starts)
+        norms[:] = 0.0
         if callback is not None:
-            callback(epoch, history.losses[epoch], params)
+            callback(info.epoch, history.losses[info.epoch], params)
+
+    training.fit(step, params, batches, optimizer, epochs=epochs, clip=clip,
+                 callback=end_of_epoch, weight=lambda batch: len(batch[0]), progress=progress,
+                 reset=reset, track_grad_norm=False)
     return history

@@ -68,7 +68,7 @@ def test_dense_backward_passes_gradient_check(B, rng):
 @pytest.mark.parametrize("x, W, b, message", [
     (np.zeros(3), np.zeros((3, 2)), np.zeros(2), r"x must have shape \(B, D\); got \(3,\)"),
     (np.zeros((1, 3)), np.zeros((4, 2)), np.zeros(2), r"W must have shape \(D, H\) with D = 3; got \(4, 2\)"),
-    (np.zeros((1, 3)), np.zeros((3, 2)), np.zeros(3), r"b must have shape \(H,\) = \(2,\); got \(3,\)"),
+    (np.zeros((1, 3)), np.zeros((3, 2)), np.zeros(3), r"b must have shape \(H,\) with H = 2; got \(3,\)"),
 ])
 def test_dense_forward_rejects_bad_shapes(x, W, b, message):
     with pytest.raises(ValueError, match=message):
@@ -77,7 +77,7 @@ def test_dense_forward_rejects_bad_shapes(x, W, b, message):
 
 def test_dense_backward_rejects_bad_shape(rng):
     _, cache = mlp.dense_forward(np.zeros((2, 3)), np.zeros((3, 4)), np.zeros(4))
-    with pytest.raises(ValueError, match=r"dnet must have shape \(B, H\) = \(2, 4\); got \(4, 2\)"):
+    with pytest.raises(ValueError, match=r"dnet must have shape \(B, H\) with B = 2, H = 4; got \(4, 2\)"):
         mlp.dense_backward(np.zeros((4, 2)), cache)
 
 
@@ -170,7 +170,7 @@ def test_forward_rejects_bad_input_and_names(rng):
         mlp.forward(np.zeros((4, 3)), params)
     with pytest.raises(ValueError, match="activation must be one of .*; got 'softplus'"):
         mlp.forward(np.zeros((4, 2)), params, "softplus")
-    with pytest.raises(ValueError, match=r"output must be 'linear' or one of \['relu', 'sigmoid', 'tanh'\]; got 'softmax'"):
+    with pytest.raises(ValueError, match=r"output must be one of \['linear', 'relu', 'sigmoid', 'tanh'\]; got 'softmax'"):
         mlp.forward(np.zeros((4, 2)), params, output="softmax")
     with pytest.raises(ValueError, match=r"loss must be one of \['cross_entropy', 'mse'\]; got 'hinge'"):
         mlp.loss_and_grads(params, np.zeros((4, 2)), np.zeros((4, 1)), loss="hinge")
@@ -262,7 +262,10 @@ def test_train_shuffles_with_the_given_generator(rng):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(epochs=0), ValueError, "epochs must be a positive int; got 0"),
+    (dict(epochs=0), ValueError, "epochs must be an int >= 1; got 0"),
+    (dict(epochs=True), TypeError, "epochs must be an int; got bool True"),
+    (dict(batch_size=2.0), TypeError, r"batch_size must be an int in \[1, 10\] or None; got 2.0"),
+    (dict(callback=3), TypeError, r"callback must be callable\(epoch, loss, params\); got int"),
     (dict(batch_size=11), ValueError, r"batch_size must be an int in \[1, 10\] or None; got 11"),
     (dict(mode="stochastic"), ValueError, r"mode must be one of \('online', 'batch', 'minibatch'\) or None; got 'stochastic'"),
     (dict(mode="minibatch"), ValueError, "mode 'minibatch' needs a batch_size; got None"),
@@ -278,3 +281,75 @@ def test_train_rejects_bad_input(kwargs, error, message, rng):
                 optimizer=optim.SGD(0.1), epochs=1, rng=rng)
     with pytest.raises(error, match=message):
         mlp.train(**{**args, **kwargs})
+
+
+def reference_train(params, x, y, optimizer, epochs, size, rng, activation, loss, callback):
+    """mlp.train as it was before it used training.fit (commit 6cf5d8c), kept as the reference."""
+    count, n = mlp.n_layers(params), len(x)
+    starts = range(0, n, size)
+    losses, grad_norms = np.empty(epochs), np.empty((epochs, count))
+    for epoch in range(epochs):
+        order = rng.permutation(n) if size < n else slice(None)
+        xs, ys = x[order], y[order]
+        total, norms = 0.0, np.zeros(count)
+        for start in starts:
+            batch = slice(start, start + size)
+            value, grads = mlp.loss_and_grads(params, xs[batch], ys[batch], activation, loss)
+            optimizer.step(params, grads)
+            total += value * len(xs[batch])
+            norms += mlp.layer_grad_norms(grads)
+        losses[epoch] = total / n
+        grad_norms[epoch] = norms / len(starts)
+        callback(epoch, losses[epoch], params)
+    return losses, grad_norms
+
+
+@pytest.mark.parametrize("size, loss", [(1, "mse"), (7, "cross_entropy"), (30, "cross_entropy")])
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_train_is_bit_identical_to_the_old_loop(size, loss, name):
+    """The same seeded run through the reference loop and through mlp.train (training.fit)."""
+    gen = np.random.default_rng(5)
+    x = gen.normal(size=(30, 2))
+    y = gen.normal(size=(30, 1)) if loss == "mse" else gen.integers(0, 2, size=30)
+    start = mlp.init_params([2, 5, 1 if loss == "mse" else 2], gen)
+    runs = []
+    for train in ("old", "new"):
+        params = {key: p.copy() for key, p in start.items()}
+        seen = []
+        record = lambda epoch, value, p: seen.append((epoch, value, p["W1"].copy()))  # noqa: E731
+        args = (params, x, y, optim.make(name, lr=0.05), 4)
+        if train == "old":
+            got = reference_train(*args, size, np.random.default_rng(9), "tanh", loss, record)
+        else:
+            h = mlp.train(*args, batch_size=size, rng=np.random.default_rng(9),
+                          activation="tanh", loss=loss, callback=record)
+            got = (h.losses, h.grad_norms)
+        runs.append((got, params, seen))
+    (old, old_params, old_seen), (new, new_params, new_seen) = runs
+    assert np.array_equal(old[0], new[0]) and np.array_equal(old[1], new[1])
+    assert all(np.array_equal(old_params[k], new_params[k]) for k in start)
+    assert [s[:2] for s in old_seen] == [s[:2] for s in new_seen]
+    assert all(np.array_equal(a[2], b[2]) for a, b in zip(old_seen, new_seen))
+
+
+def test_train_keeps_the_optimiser_state_unless_reset(rng):
+    x, y = rng.normal(size=(20, 2)), rng.normal(size=(20, 1))
+    start = mlp.init_params([2, 3, 1], rng)
+    copy = lambda: {k: v.copy() for k, v in start.items()}  # noqa: E731
+    fresh = mlp.train(copy(), x, y, optim.Momentum(0.1), 2).losses
+    after = {}
+    for reset in (False, True):
+        opt = optim.Momentum(0.1)
+        mlp.train(copy(), x, y, opt, 1)  # leaves a momentum buffer behind
+        after[reset] = mlp.train(copy(), x, y, opt, 2, reset=reset).losses
+    assert np.array_equal(after[True], fresh)  # reset: as if the optimiser were new
+    assert not np.array_equal(after[False], fresh)  # kept: the old momentum pushes
+
+
+def test_caches_hold_data_only(rng):
+    params = mlp.init_params([3, 4, 2], rng)
+    _, caches = mlp.forward(rng.normal(size=(2, 3)), params, "tanh", output="sigmoid")
+    assert [c.activation for c in caches] == ["tanh", "sigmoid"]
+    for cache in caches:
+        assert not any(callable(field) for field in cache)
+        assert all(isinstance(a, np.ndarray) for a in (cache.net, cache.dense.x, cache.dense.W))
