@@ -3,6 +3,10 @@
 Used by the chapter "backprop" (through :mod:`rnnlearn.mlp`) and by the later RNN chapters.
 Every loss is a mean over the batch, so its gradient carries a factor 1/B, and returns
 ``(loss, cache)``; the matching ``*_backward(cache)`` returns dL/d(input) for that scalar loss.
+
+Inputs follow the package's dtype rule (:mod:`rnnlearn._checks`), like :mod:`rnnlearn.activations`:
+float32 predictions give float32 gradients, anything else real becomes float64. The loss itself is
+returned as a Python float.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnnlearn._checks import as_float, check_array
 from rnnlearn.activations import log_softmax
 
 
@@ -49,8 +54,8 @@ def mse(y_pred, y):
     ---------
     .. math:: L = \frac{1}{B} \sum_{b=1}^{B} \frac{1}{2} \sum_{j=1}^{K} (o_{bj} - y_{bj})^2
     """
-    y_pred = np.asarray(y_pred, dtype=float)
-    y = np.asarray(y, dtype=float)
+    y_pred = as_float(y_pred, "y_pred")
+    y = as_float(y, "y")
     if y_pred.ndim != 2 or len(y_pred) == 0:
         raise ValueError(f"y_pred must have shape (B, K) with B >= 1; got {y_pred.shape}")
     if y.shape != y_pred.shape:
@@ -100,15 +105,11 @@ def softmax_cross_entropy(logits, labels):
     ---------
     .. math:: L = -\frac{1}{B} \sum_{b=1}^{B} \log \operatorname{softmax}(net_b)_{y_b}
     """
-    logits = np.asarray(logits, dtype=float)
-    labels = np.asarray(labels)
+    logits = as_float(logits, "logits")
     if logits.ndim != 2 or len(logits) == 0:
         raise ValueError(f"logits must have shape (B, C) with B >= 1; got {logits.shape}")
     batch, classes = logits.shape
-    if labels.shape != (batch,):
-        raise ValueError(f"labels must have shape (B,) = ({batch},); got {labels.shape}")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"labels must be integers; got dtype {labels.dtype}")
+    labels = check_array("labels", labels, "(B,)", dtype="int", B=batch)
     if labels.min() < 0 or labels.max() >= classes:
         raise ValueError(
             f"labels must lie in [0, {classes}); got values from {labels.min()} to {labels.max()}"

@@ -106,3 +106,32 @@ def test_get_returns_pairs_and_lists_valid_names():
     assert set(act.ACTIVATIONS) == {"sigmoid", "tanh", "relu"}
     with pytest.raises(ValueError, match="'sigmoid', 'tanh', 'relu'; got 'gelu'"):
         act.get("gelu")
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+def test_grad_from_output_matches_grad_of_input(name, rng):
+    f, df = act.get(name)
+    x = rng.uniform(-6, 6, size=200)
+    from_output = act.GRADS_FROM_OUTPUT[name]
+    assert_allclose(from_output(f(x)), df(x), rtol=1e-10, atol=1e-15)
+    assert from_output(f(x).astype(np.float32)).dtype == np.float32
+
+
+def test_grad_from_output_formulas():
+    y = np.array([0.0, 0.25, 0.5, 1.0])
+    assert_allclose(act.sigmoid_grad_from_output(y), [0.0, 0.1875, 0.25, 0.0])
+    assert_allclose(act.tanh_grad_from_output([-1.0, 0.0, 0.5]), [0.0, 1.0, 0.75])
+    assert_allclose(act.relu_grad_from_output([0.0, 2.0]), [0.0, 1.0])
+    with pytest.raises(TypeError, match="y must hold real numbers"):
+        act.tanh_grad_from_output(np.array(["a"]))
+
+
+@pytest.mark.parametrize("dtype, expected", [
+    (np.float32, np.float32), (np.float64, np.float64), (np.float16, np.float64),
+    (np.int64, np.float64), (bool, np.float64)])
+def test_dtype_rule(dtype, expected):
+    x = np.array([0, 1], dtype=dtype)
+    for f in (act.sigmoid, act.sigmoid_grad, act.tanh, act.tanh_grad, act.relu, act.relu_grad,
+              act.sigmoid_grad_from_output, act.tanh_grad_from_output, act.softmax,
+              act.log_softmax):
+        assert f(x).dtype == expected, f.__name__

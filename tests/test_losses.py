@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from rnnlearn import losses
+from rnnlearn import activations, losses
 from rnnlearn.gradcheck import assert_gradients_close
 
 
@@ -74,11 +74,25 @@ def test_mse_rejects_bad_shapes(y_pred, y, message):
 
 @pytest.mark.parametrize("logits, labels, error, message", [
     (np.zeros(3), np.zeros(3, int), ValueError, r"logits must have shape \(B, C\) with B >= 1; got \(3,\)"),
-    (np.zeros((2, 3)), np.zeros(3, int), ValueError, r"labels must have shape \(B,\) = \(2,\); got \(3,\)"),
-    (np.zeros((2, 3)), np.zeros(2), TypeError, r"labels must be integers; got dtype float64"),
+    (np.zeros((2, 3)), np.zeros(3, int), ValueError, r"labels must have shape \(B,\) with B = 2; got \(3,\)"),
+    (np.zeros((2, 3)), np.zeros(2), TypeError, r"labels must hold integers; got dtype float64"),
     (np.zeros((2, 3)), np.array([0, 3]), ValueError, r"labels must lie in \[0, 3\); got values from 0 to 3"),
     (np.zeros((2, 3)), np.array([-1, 0]), ValueError, r"labels must lie in \[0, 3\); got values from -1 to 0"),
 ])
 def test_cross_entropy_rejects_bad_input(logits, labels, error, message):
     with pytest.raises(error, match=message):
         losses.softmax_cross_entropy(logits, labels)
+
+
+def test_losses_follow_the_dtype_rule_like_activations(rng):
+    """float32 in, float32 out (as in activations); ints and lists become float64."""
+    pred32 = rng.normal(size=(4, 3)).astype(np.float32)
+    _, cache = losses.mse(pred32, np.zeros((4, 3), dtype=np.float32))
+    assert losses.mse_backward(cache).dtype == np.float32
+    _, cache = losses.softmax_cross_entropy(pred32, np.array([0, 1, 2, 0]))
+    assert losses.softmax_cross_entropy_backward(cache).dtype == np.float32
+    assert activations.softmax(pred32).dtype == np.float32
+    value, cache = losses.mse([[1, 2]], [[0, 0]])
+    assert value == 2.5 and losses.mse_backward(cache).dtype == np.float64
+    with pytest.raises(TypeError, match="y_pred must hold real numbers; got dtype <U1"):
+        losses.mse(np.array([["a"]]), np.zeros((1, 1)))
