@@ -1,11 +1,23 @@
 """Explorers: interactive figures, live in Jupyter and draggable in the built book.
 
-:mod:`rnnlearn.explorers.base` holds the framework; one module per chapter family holds the
-explorers themselves. Importing this package registers every explorer in ``REGISTRY``.
+The framework: :mod:`.controls` (what the reader changes), :mod:`.base` (the
+:class:`Explorer` class: stages, memo, budgets, headless API), :mod:`.render` (blitted frames),
+:mod:`.live` (the ipywidgets view) and :mod:`.twin` (the static twin). One module per chapter
+holds the explorers themselves: :mod:`.slopes`, :mod:`.descent`, :mod:`.backprop`.
+``REGISTRY`` (and ``ALL``, the same classes in a tuple) lists every registered explorer.
 """
-from .base import REGISTRY, Choice, Explorer, Slider, static_mode
+from .base import REGISTRY, Explorer, register, static_mode
+from .controls import Choice, IntSlider, Slider, Toggle
 from .slopes import DescentExplorer, TangentExplorer
-from .descent import QuadraticExplorer, RaceExplorer  # noqa: F401
-from .backprop import ClassifierExplorer, GradientFlowExplorer  # noqa: F401
+from .descent import QuadraticExplorer, RaceExplorer
+from .backprop import ClassifierExplorer, GradientFlowExplorer
 
-__all__ = ["REGISTRY", "Choice", "Explorer", "Slider", "static_mode", "TangentExplorer", "DescentExplorer"]
+#: Every registered explorer class, in chapter order.
+ALL = tuple(REGISTRY.values())
+
+__all__ = [
+    "ALL", "REGISTRY", "Explorer", "register", "static_mode",
+    "Slider", "IntSlider", "Choice", "Toggle",
+    "TangentExplorer", "DescentExplorer", "QuadraticExplorer", "RaceExplorer",
+    "GradientFlowExplorer", "ClassifierExplorer",
+]

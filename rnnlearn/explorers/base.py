@@ -1,45 +1,40 @@
 """The explorer framework: one object that is a live widget in Jupyter and a static twin in the book.
 
-An explorer has three layers (see DESIGN.md section 3):
+An explorer has three layers (DESIGN.md section 3):
 
-1. compute: ``compute(**values) -> data``, a pure function of the control values;
-2. view: ``draw(data) -> Figure`` builds the figure once and keeps its artists;
-   ``update(data)`` only moves them (``set_data``, ``set_text``...);
-3. controls: :class:`Slider` and :class:`Choice` declarations, turned into ipywidgets in a notebook
-   and into labelled ``<input type="range">`` elements in the static twin.
+1. compute: ``compute(**model_values) -> data``, pure and memoised per instance (keyed by the
+   model controls' values); ``select(data, **view_values) -> view`` serves the view controls
+   cheaply (default: the data itself, for explorers without view controls);
+2. view: ``draw(view) -> (fig, artists)`` builds the figure once, ``artists`` a NamedTuple of
+   everything ``update(artists, view)`` moves; the rest is a static background drawn once and
+   reused (:mod:`.render`), live and in the twin alike;
+3. controls (:mod:`.controls`): ipywidgets live (:mod:`.live`), HTML inputs in the twin
+   (:mod:`.twin`).
 
-One display call serves every viewer: :meth:`Explorer._repr_mimebundle_` returns the widget view
-(live Jupyter, JupyterLab, Colab), a PNG of the default state (viewers with no widgets), and, only
-while the book is being built (environment variable ``RNNLEARN_STATIC_EXPLORERS=1``), the static
-twin as ``text/html``: frames precomputed over every control's grid and a few lines of plain JS.
-
-Tests and benchmarks drive explorers headlessly with :meth:`Explorer.set` and read the artists back.
+Each concrete explorer is registered with :func:`register`; its static twin's frame count and
+estimated size are checked against its declared budget when the class is defined. Tests and
+benchmarks drive explorers headlessly with :meth:`Explorer.set` and read the artists back.
 """
 from __future__ import annotations
 
 import base64
-import html
-import io
-import itertools
-import json
 import math
 import os
-import traceback
-import uuid
-from dataclasses import dataclass
+from collections import OrderedDict
 from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.collections import Collection
-from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
 from .. import plotting
+from .controls import Control
+from .render import Blitter, flatten, png_bytes
 
 STATIC_ENV = "RNNLEARN_STATIC_EXPLORERS"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-#: Every concrete explorer class, registered on definition (name -> class), for tests and benchmarks.
+#: Every registered explorer class (name -> class), for the book, tests and benchmarks.
 REGISTRY: dict[str, type["Explorer"]] = {}
 
 
@@ -48,131 +43,20 @@ def static_mode() -> bool:
     return os.environ.get(STATIC_ENV, "") == "1"
 
 
-@dataclass(frozen=True)
-class Slider:
-    """A numeric control.
-
-    Parameters
-    ----------
-    name : str
-        Keyword passed to ``compute``.
-    label : str
-        What the reader sees, e.g. ``"learning rate α"``.
-    lo, hi : float
-        Range; both ends are reachable, live and static.
-    default : float
-        Start value (the static twin starts at the grid point nearest to it).
-    log : bool
-        Logarithmic scale (``lo`` must then be positive).
-    frames : int
-        Number of grid points in the static twin (and in the sweep tests).
-    live_steps : int
-        Number of slider steps in the live widget.
-    fmt : str
-        Format spec for the read-out.
-    """
-
-    name: str
-    label: str
-    lo: float
-    hi: float
-    default: float
-    log: bool = False
-    frames: int = 21
-    live_steps: int = 200
-    fmt: str = ".3g"
-
-    def __post_init__(self):
-        if not self.lo < self.hi:
-            raise ValueError(f"Slider {self.name!r}: need lo < hi; got lo={self.lo}, hi={self.hi}")
-        if self.log and self.lo <= 0:
-            raise ValueError(f"Slider {self.name!r}: a log slider needs lo > 0; got {self.lo}")
-        if not self.lo <= self.default <= self.hi:
-            raise ValueError(
-                f"Slider {self.name!r}: default must lie in [{self.lo}, {self.hi}]; got {self.default}"
-            )
-        if self.frames < 2 or self.live_steps < 2:
-            raise ValueError(f"Slider {self.name!r}: frames and live_steps must be >= 2")
-
-    def grid(self) -> list[float]:
-        """The static twin's values, ends included."""
-        if self.log:
-            values = np.logspace(math.log10(self.lo), math.log10(self.hi), self.frames)
-        else:
-            values = np.linspace(self.lo, self.hi, self.frames)
-        return [float(v) for v in values]
-
-    def validate(self, value) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-            raise TypeError(f"{self.name} must be a number; got {type(value).__name__}")
-        value = float(value)
-        # the live log slider can land a rounding error outside the range: allow 1e-9 relative
-        tol = 1e-9 * max(abs(self.lo), abs(self.hi))
-        if not (self.lo - tol <= value <= self.hi + tol):
-            raise ValueError(f"{self.name} must lie in [{self.lo:g}, {self.hi:g}]; got {value:g}")
-        return min(max(value, self.lo), self.hi)
-
-    def text(self, value) -> str:
-        return format(value, self.fmt)
-
-    def widget(self, value):
-        import ipywidgets as widgets
-
-        common = dict(
-            value=value,
-            description=self.label,
-            continuous_update=True,
-            readout_format=self.fmt,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="95%"),
-        )
-        # a whole number of live steps per static grid step: the live slider lands on every frame
-        steps = (self.frames - 1) * max(1, round(self.live_steps / (self.frames - 1)))
-        if self.log:
-            lo, hi = math.log10(self.lo), math.log10(self.hi)
-            return widgets.FloatLogSlider(min=lo, max=hi, step=(hi - lo) / steps, base=10, **common)
-        return widgets.FloatSlider(min=self.lo, max=self.hi, step=(self.hi - self.lo) / steps, **common)
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A control choosing one of a few named options (e.g. an activation function)."""
-
-    name: str
-    label: str
-    options: tuple[str, ...]
-    default: str
-
-    def __post_init__(self):
-        if self.default not in self.options:
-            raise ValueError(f"Choice {self.name!r}: default must be one of {self.options}; got {self.default!r}")
-
-    def grid(self) -> list[str]:
-        return list(self.options)
-
-    def validate(self, value) -> str:
-        if value not in self.options:
-            raise ValueError(f"{self.name} must be one of {list(self.options)}; got {value!r}")
-        return value
-
-    def text(self, value) -> str:
-        return str(value)
-
-    def widget(self, value):
-        import ipywidgets as widgets
-
-        return widgets.ToggleButtons(
-            options=list(self.options), value=value, description=self.label,
-            style={"description_width": "initial"},
-        )
-
-
-Control = Slider | Choice
+def register(cls):
+    """Class decorator: list an explorer in :data:`REGISTRY` (swept by tests and benchmarks)."""
+    if not (isinstance(cls, type) and issubclass(cls, Explorer) and cls.controls):
+        raise TypeError(f"register expects an Explorer subclass with controls; got {cls!r}")
+    REGISTRY[cls.__name__] = cls
+    return cls
 
 
 class Explorer:
-    """Base class of every explorer. Subclasses declare ``controls``, ``caption`` and ``alt`` and
-    implement :meth:`compute`, :meth:`draw` and :meth:`update`.
+    """Base class of every explorer.
+
+    Subclasses declare ``controls``, ``caption``, ``alt``, ``figsize`` and ``twin_scale`` and
+    implement :meth:`compute`, :meth:`draw` and :meth:`update` (and :meth:`select` when they
+    have view controls).
 
     Parameters
     ----------
@@ -183,91 +67,149 @@ class Explorer:
     controls: ClassVar[tuple[Control, ...]] = ()
     #: One or two sentences shown under the figure, live and static.
     caption: ClassVar[str] = ""
-    #: Alt text for the picture; the current control values are appended to it.
+    #: Alt text for the picture; the outcome and the control values are appended to it.
     alt: ClassVar[str] = ""
-    #: Resolution of every rendered frame, live and static.
+    #: Figure size in inches; ``draw`` must make a figure of this size (checked).
+    figsize: ClassVar[tuple[float, float]] = (7.5, 3.2)
+    #: Resolution of a 1x frame: 7.5 in at 80 dpi is 600 CSS pixels.
     dpi: ClassVar[int] = 80
-    #: Colours in a static frame (palette PNG). Octree quantisation keeps every house colour
-    #: within 8/255 of itself (median cut merged thin lines' colours) and gives smaller files.
+    #: Resolution of the twin's frames (times ``dpi``), shown at the 1x size: 2 is sharp on HiDPI.
+    twin_scale: ClassVar[float] = 1.0
+    #: Resolution of the live frames (times ``dpi``), shown at the 1x CSS size.
+    live_scale: ClassVar[float] = 1.0
+    #: Colours in a twin frame (palette PNG).
     frame_colors: ClassVar[int] = 128
-    #: Resolutions of the static frames relative to ``dpi``, sharpest first: the twin uses the
-    #: first whose frames fit ``frame_budget``, and shows it at the 1x size (sharp on HiDPI).
-    twin_scales: ClassVar[tuple[float, ...]] = (2.0, 1.5, 1.25, 1.0)
-    #: Bytes of base64 frames allowed in one twin: the 2 MB twin budget minus room for the
-    #: alt texts, the script and frames an explorer may gain.
-    frame_budget: ClassVar[int] = 1_600_000
+    #: Budgets checked at class definition: the twin's frames and its estimated size in bytes.
+    max_frames: ClassVar[int] = 150
+    twin_budget: ClassVar[int] = 2_000_000
+    #: Twin bytes (base64 included) per 1x frame pixel and per unit of ``twin_scale``: a palette
+    #: PNG of line art grows with the length of its edges, i.e. linearly in the scale. 0.09
+    #: covers five of Part I's six measured twins (0.049-0.086); a busier explorer declares its own.
+    twin_bytes_per_px: ClassVar[float] = 0.09
+    #: Model-stage results kept per instance (least recently used dropped first).
+    memo_size: ClassVar[int] = 32
+    #: Fields of the artists NamedTuple that hold static artists (for :meth:`show_background`),
+    #: not moved by ``update`` and drawn into the background.
+    static_fields: ClassVar[tuple[str, ...]] = ()
+    #: True if ``update`` changes something static (axis limits, ticks): every frame is then
+    #: drawn in full. Avoid it.
+    redraw_on_update: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.controls:
-            REGISTRY[cls.__name__] = cls
+            names = [c.name for c in cls.controls]
+            if len(set(names)) != len(names):
+                raise ValueError(f"{cls.__name__}: control names must be unique; got {names}")
+            check_budget(cls)
 
     def __init__(self, **values):
         self._controls = {c.name: c for c in self.controls}
-        self.values = {c.name: c.default for c in self.controls}
-        self.values.update(self._validated(values))
-        data = self.compute(**self.values)
-        with plotting.style():  # lay out in the house style too: ticks are made at draw time
-            self.fig = self.draw(data)
-            if self.fig.get_layout_engine() is not None:  # lay out once, then freeze: fast redraws
-                self.fig.draw_without_rendering()
-                self.fig.set_layout_engine(None)  # None, not "none": a placeholder engine costs savefig a second draw
-            self._keep_inside()  # the constrained layout can still leave an axis label cut off
+        self._memo: OrderedDict = OrderedDict()
+        self._listeners: list = []
         self._widget = None
-        #: The resolution (times ``dpi``) of the last static twin's frames.
-        self.twin_scale: float | None = None
+        start = {c.name: c.default for c in self.controls}
+        start.update(self._validated(values))
+        view = self._select(self._model(start), start)
+        with plotting.style():  # lay out in the house style too: ticks are made at draw time
+            fig, artists = self.draw(view)
+            self.update(artists, view)
+            if fig.get_layout_engine() is not None:  # lay out once, then freeze: fast redraws
+                fig.draw_without_rendering()
+                fig.set_layout_engine(None)
+            _keep_inside(fig)
+        if not np.allclose(fig.get_size_inches(), self.figsize):
+            raise ValueError(f"{type(self).__name__}: draw made a {tuple(fig.get_size_inches())} in "
+                             f"figure; the class declares figsize = {self.figsize}")
+        self.fig, self.artists = fig, artists
+        self.values, self._view = start, view
+        moving = [a for f, v in zip(artists._fields, artists) if f not in self.static_fields
+                  for a in flatten(v)]
+        self._blitter = Blitter(fig, moving, self.dpi)
 
-    def _keep_inside(self, pad_px: float = 3.0) -> None:
-        """Move the axes inwards where a tick label or an axis label would be cut off by the
-        figure's edge (hand-placed figures after the house font sizes grew; and the constrained
-        layout, which can misplace a legend-heavy figure)."""
-        fig = self.fig
-        fig.draw_without_rendering()  # places the axis labels where the next frame will have them
-        width, height = fig.get_size_inches() * fig.dpi
-        box = fig.get_tightbbox().transformed(fig.dpi_scale_trans)
-        over = [max(0.0, pad_px - box.x0), max(0.0, box.x1 - width + pad_px),
-                max(0.0, pad_px - box.y0), max(0.0, box.y1 - height + pad_px)]
-        if any(over):  # squeeze every axes into the figure: an affine map of figure coordinates
-            left, right = over[0] / width, 1 - over[1] / width
-            bottom, top = over[2] / height, 1 - over[3] / height
-            for ax in fig.axes:
-                x0, y0, w, h = ax.get_position().bounds
-                ax.set_position([left + x0 * (right - left), bottom + y0 * (top - bottom),
-                                 w * (right - left), h * (top - bottom)])
-
-    # -- the three methods a subclass writes --------------------------------------------------
-    def compute(self, **values) -> Any:  # pragma: no cover - abstract
+    # -- what a subclass writes ---------------------------------------------------------------------
+    def compute(self, **model_values) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def draw(self, data) -> Figure:  # pragma: no cover - abstract
+    def select(self, data, **view_values):
+        """What the view controls pick out of the model stage's data (default: all of it)."""
+        if view_values:
+            raise NotImplementedError(f"{type(self).__name__} has view controls: write select()")
+        return data
+
+    def draw(self, view):  # pragma: no cover - abstract
+        """Build the figure; return ``(fig, artists)`` (the framework calls ``update`` next)."""
         raise NotImplementedError
 
-    def update(self, data) -> None:  # pragma: no cover - abstract
+    def update(self, artists, view) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    # -- headless API ---------------------------------------------------------------------------
+    def background_key(self, view):
+        """Which static background this view needs (default: one for all views)."""
+        return None
+
+    def show_background(self, artists, key) -> None:
+        """Make the static artists show background ``key`` (before it is drawn and cached)."""
+
+    # -- stages -------------------------------------------------------------------------------------
+    def _stage_values(self, values: dict, stage: str) -> dict:
+        return {c.name: values[c.name] for c in self.controls if c.stage == stage}
+
+    def _model(self, values: dict):
+        model = self._stage_values(values, "model")
+        key = tuple(model.values())
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        data = self.compute(**model)
+        self._memo[key] = data
+        while len(self._memo) > self.memo_size:
+            self._memo.popitem(last=False)
+        return data
+
+    def _select(self, data, values: dict):
+        return self.select(data, **self._stage_values(values, "view"))
+
+    # -- headless API -------------------------------------------------------------------------------
     def _validated(self, values: dict) -> dict:
         unknown = set(values) - set(self._controls)
         if unknown:
-            raise ValueError(f"unknown control(s) {sorted(unknown)}; this explorer has {list(self._controls)}")
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; this explorer has "
+                             f"{list(self._controls)}")
         return {name: self._controls[name].validate(v) for name, v in values.items()}
 
     def set(self, **values):
-        """Set some control values, recompute and move the artists; returns the computed data."""
-        self.values.update(self._validated(values))
-        data = self.compute(**self.values)
-        with plotting.style():
-            self.update(data)
-        return data
+        """Set some control values and move the artists; returns the view drawn.
+
+        The values change only once compute, select and update have succeeded; on an error the
+        values, the figure and the live widgets stay as they were.
+        """
+        new = {**self.values, **self._validated(values)}
+        view = self._select(self._model(new), new)
+        try:
+            with plotting.style():
+                self.update(self.artists, view)
+        except BaseException:
+            with plotting.style():
+                self.update(self.artists, self._view)
+            raise
+        self.values, self._view = new, view
+        for listener in self._listeners:
+            listener()
+        return view
 
     def grid(self):
-        """Every combination of the controls' static grids, as dicts (the static twin's frames)."""
+        """Every combination of the twin's control values, as dicts (live-only controls pinned to
+        their current value)."""
+        import itertools
+
         names = [c.name for c in self.controls]
-        for combo in itertools.product(*(c.grid() for c in self.controls)):
+        grids = [c.grid() if c.static else [self.values[c.name]] for c in self.controls]
+        for combo in itertools.product(*grids):
             yield dict(zip(names, combo))
 
     def plotted_data(self) -> list[np.ndarray]:
-        """The numeric data of every line, collection and image in the figure (for finiteness checks)."""
+        """The numeric data of every line, collection and image in the figure (moving or not)."""
         arrays = []
         for ax in self.fig.axes:
             for artist in ax.get_children():
@@ -280,25 +222,38 @@ class Explorer:
                     arrays.append(np.ma.getdata(artist.get_array()).astype(float))
         return arrays
 
+    def image(self, scale: float = 1.0):
+        """The current state as a PIL RGBA image at ``scale`` times ``dpi`` (blitted)."""
+        if self.redraw_on_update:
+            self._blitter.invalidate()
+
+        def prepare(key):
+            self.show_background(self.artists, key)
+
+        with plotting.style():
+            return self._blitter.rgba(scale, self.background_key(self._view), prepare)
+
     def png(self, scale: float = 1.0) -> bytes:
-        """Render the current state to PNG bytes (draws the figure) at ``scale`` times ``dpi``."""
-        buf = io.BytesIO()
-        with plotting.style():  # ticks made at draw time take the house sizes, as in the layout
-            self.fig.savefig(buf, format="png", dpi=self.dpi * scale)
-        return buf.getvalue()
+        """The current state as PNG bytes at ``scale`` times ``dpi``."""
+        return png_bytes(self.image(scale))
+
+    def full_image(self, scale: float = 1.0):
+        """The current state by a full redraw (no blitting): to check the blitted frames."""
+        self.show_background(self.artists, self.background_key(self._view))
+        with plotting.style():
+            return self._blitter.full(scale)
 
     def size_px(self) -> tuple[int, int]:
         """Width and height of a 1x frame, in CSS pixels."""
-        width, height = self.fig.get_size_inches() * self.dpi
-        return round(width), round(height)
+        return round(self.figsize[0] * self.dpi), round(self.figsize[1] * self.dpi)
 
     def outcome(self) -> str:
         """What the current frame shows, in words: the text of every heading and status line
-        (``ax.text``, :func:`rnnlearn.plotting.heading`) and every legend entry that the update
-        rewrote (its text differs from its line's label), prefixed by the axes title."""
+        and every legend entry that the update rewrote, prefixed by the axes title."""
         parts = []
         for ax in self.fig.axes:
-            parts.extend(" ".join(t.get_text().split()) for t in ax.texts if t.get_visible() and t.get_text().strip())
+            parts.extend(" ".join(t.get_text().split()) for t in ax.texts
+                         if t.get_visible() and t.get_text().strip())
             legend = ax.get_legend()
             if legend is None:
                 continue
@@ -316,152 +271,21 @@ class Explorer:
         outcome = self.outcome()
         return f"{self.alt}. {outcome} ({state})" if outcome else f"{self.alt} ({state})"
 
-    # -- live widget ------------------------------------------------------------------------------
+    # -- live and static views ----------------------------------------------------------------------
     def widget(self):
         """The live ipywidgets view (built once, then reused)."""
         if self._widget is None:
-            self._widget = self._build_widget()
+            from .live import build_widget
+
+            self._widget = build_widget(self)
         return self._widget
 
-    def _build_widget(self):
-        import ipywidgets as widgets
-
-        image = widgets.Image(value=self.png(), format="png", layout=widgets.Layout(max_width="100%"))
-        errors = widgets.Output()
-        controls = {c.name: c.widget(self.values[c.name]) for c in self.controls}
-
-        def on_change(change, name):
-            try:
-                self.set(**{name: change["new"]})
-                image.value = self.png()
-                errors.outputs = ()
-            except Exception:  # show it to the reader: a silent callback error looks like a frozen plot
-                errors.outputs = ({"output_type": "stream", "name": "stderr", "text": traceback.format_exc()},)
-
-        for name, control in controls.items():
-            control.observe(lambda change, name=name: on_change(change, name), names="value")
-        caption = widgets.HTML(f"<small>{html.escape(self.caption)}</small>")
-        box = widgets.VBox([*controls.values(), image, caption, errors])
-        box.controls, box.image, box.errors = controls, image, errors  # handles for tests
-        return box
-
-    # -- static twin ------------------------------------------------------------------------------
-    def _frame(self, image=None, scale: float | None = None) -> str:
-        """A small palette PNG data URI: of the current state rendered at ``scale`` (default: the
-        sharpest of ``twin_scales``), or of ``image`` (a PIL image) resized to ``scale``."""
-        from PIL import Image
-
-        scale = self.twin_scales[0] if scale is None else scale
-        if image is None:
-            img = Image.open(io.BytesIO(self.png(scale))).convert("RGB")
-        else:
-            width, height = self.size_px()
-            img = image.convert("RGB").resize((round(width * scale), round(height * scale)), Image.Resampling.LANCZOS)
-        img = img.quantize(colors=self.frame_colors, method=Image.Quantize.FASTOCTREE)
-        buf = io.BytesIO()
-        img.save(buf, format="PNG", optimize=True)
-        return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-    def _fit_frames(self, frames: list[str]) -> tuple[list[str], float]:
-        """The frames at the sharpest of ``twin_scales`` whose total fits ``frame_budget``
-        (the last scale if none does), downsampled from the sharpest rendering."""
-        from PIL import Image
-
-        scale = self.twin_scales[0]
-        images = None
-        for smaller in self.twin_scales[1:]:
-            if sum(len(f) for f in frames) <= self.frame_budget:
-                break
-            if images is None:
-                images = [Image.open(io.BytesIO(base64.b64decode(f.split(",", 1)[1]))) for f in frames]
-            frames, scale = [self._frame(img, smaller) for img in images], smaller
-        return frames, scale
-
     def static_html(self) -> str:
-        """Self-contained HTML: the frames over every grid point, one range input per control."""
-        start = dict(self.values)
-        grids = [c.grid() for c in self.controls]
-        # the grid point nearest to each start value: the twin opens on (about) the default state
-        start_index = [
-            int(np.argmin([abs(v - start[c.name]) for v in g])) if isinstance(c, Slider) else g.index(start[c.name])
-            for c, g in zip(self.controls, grids)
-        ]
-        frames, frame_of, alts = [], [], []
-        seen: dict[str, int] = {}
-        for values in self.grid():
-            self.set(**values)
-            uri = self._frame()
-            frame_of.append(seen.setdefault(uri, len(seen)))
-            if frame_of[-1] == len(frames):
-                frames.append(uri)
-            alts.append(self.describe())
-        self.set(**start)
-        frames, self.twin_scale = self._fit_frames(frames)
+        """The static twin: self-contained HTML with a frame per grid point (see :mod:`.twin`)."""
+        from .twin import static_html
 
-        uid = "rx-" + uuid.uuid4().hex[:10]
-        strides = [math.prod(len(g) for g in grids[i + 1:]) for i in range(len(grids))]
-        first = sum(i * s for i, s in zip(start_index, strides))
-        rows, readout_width = [], 0
-        for c, g, i in zip(self.controls, grids, start_index):
-            labels = [c.text(v) for v in g]
-            readout_width = max(readout_width, *(len(t) for t in labels))
-            rows.append(
-                f'<label class="rx-row"><span class="rx-name">{html.escape(c.label)}</span>'
-                f'<span class="rx-ctl"><input type="range" min="0" max="{len(g) - 1}" step="1" value="{i}" '
-                f'aria-label="{html.escape(c.label)}" aria-valuetext="{html.escape(labels[i])}" '
-                f'data-labels="{html.escape(json.dumps(labels))}">'
-                f'<output>{html.escape(labels[i])}</output></span></label>'
-            )
-        # label column: the longest label (a proportional font's letters are narrower than 1ch)
-        name_width = max(len(c.label) for c in self.controls)
-        width, height = self.size_px()
-        payload = json.dumps({"frames": frames, "frame_of": frame_of, "alts": alts, "strides": strides})
-        r = f"#{uid}"
-        narrow = (f"{r} .rx-row{{flex-wrap:wrap;row-gap:0}} {r} .rx-name{{flex:1 0 100%;white-space:normal}} "
-                  f"{r} .rx-ctl{{flex:1 0 100%}}")
-        thumb = "width:24px;height:24px;border-radius:50%;background:#0072B2;border:2px solid #fff;" \
-                "box-shadow:0 0 0 1px #0072B2;box-sizing:border-box"
-        track = "height:6px;border-radius:3px;background:#767676"
-        return f"""<figure class="rnnlearn-explorer" id="{uid}">
-<style>{r}{{container:rx-{uid[3:]}/inline-size;margin:1em 0}}
-{r} .rx-row{{display:flex;align-items:center;gap:.2em .6em;margin:.1em 0;font-size:.9em}}
-{r} .rx-name{{flex:0 0 auto;min-width:{name_width}ch;white-space:nowrap}}
-{r} .rx-ctl{{flex:1 1 12em;display:flex;align-items:center;gap:.6em;min-width:0}}
-{r} input[type=range]{{flex:1 1 auto;min-width:0;height:32px;margin:0;background:transparent;cursor:pointer;-webkit-appearance:none;appearance:none}}
-{r} input[type=range]::-webkit-slider-runnable-track{{{track}}}
-{r} input[type=range]::-webkit-slider-thumb{{-webkit-appearance:none;appearance:none;margin-top:-9px;{thumb}}}
-{r} input[type=range]::-moz-range-track{{{track}}}
-{r} input[type=range]::-moz-range-thumb{{{thumb}}}
-{r} input[type=range]:focus-visible{{outline:3px solid #C132AF;outline-offset:2px}}
-{r} output{{flex:0 0 auto;min-width:{readout_width}ch;font-family:monospace,monospace;white-space:nowrap;text-align:right}}
-{r} img{{display:block;max-width:100%;height:auto;margin-top:.3em}}
-{r} figcaption{{text-align:left}}
-@media (max-width:600px){{{narrow}}}
-@container rx-{uid[3:]} (max-width:560px){{{narrow}}}</style>
-<div class="rx-controls">{''.join(rows)}</div>
-<img src="{frames[frame_of[first]]}" width="{width}" height="{height}" alt="{html.escape(alts[first])}">
-<figcaption>{html.escape(self.caption)}</figcaption>
-<script type="application/json" class="rx-data">{payload}</script>
-<script>(function () {{
-  var root = document.getElementById("{uid}");
-  var data = JSON.parse(root.querySelector(".rx-data").textContent);
-  var inputs = root.querySelectorAll("input[type=range]"), img = root.querySelector("img");
-  function show() {{
-    var k = 0;
-    inputs.forEach(function (input, i) {{
-      var label = JSON.parse(input.dataset.labels)[Number(input.value)];
-      k += Number(input.value) * data.strides[i];
-      input.nextElementSibling.textContent = label;
-      input.setAttribute("aria-valuetext", label);
-    }});
-    img.src = data.frames[data.frame_of[k]];
-    img.alt = data.alts[k];
-  }}
-  inputs.forEach(function (input) {{ input.addEventListener("input", show); }});
-}})();</script>
-</figure>"""
+        return static_html(self)
 
-    # -- display ----------------------------------------------------------------------------------
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {
             "text/plain": f"<{type(self).__name__}: {self.describe()}>",
@@ -470,5 +294,55 @@ class Explorer:
         if static_mode():
             bundle["text/html"] = self.static_html()
         else:
-            bundle[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": self.widget().model_id}
+            bundle[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0,
+                                   "model_id": self.widget().model_id}
         return bundle
+
+
+def twin_frames(cls) -> tuple[int, dict]:
+    """The twin's frame count of an explorer class and each control's grid size in it."""
+    sizes = {c.name: (len(c.grid()) if c.static else 1) for c in cls.controls}
+    return math.prod(sizes.values()), sizes
+
+
+def twin_estimate(cls) -> int:
+    """Estimated twin size in bytes: frames x 1x pixels x ``twin_scale`` x ``twin_bytes_per_px``,
+    plus an alt text per frame and the page."""
+    frames, _ = twin_frames(cls)
+    width, height = (s * cls.dpi for s in cls.figsize)
+    per_frame = width * height * cls.twin_scale * cls.twin_bytes_per_px + 300
+    return round(frames * per_frame + 20_000)
+
+
+def check_budget(cls) -> None:
+    """Refuse an explorer class whose twin would exceed its frame or size budget."""
+    frames, sizes = twin_frames(cls)
+    grids = ", ".join(f"{name}: {n}" for name, n in sizes.items())
+    fix = ("make a grid coarser (fewer frames), make a control live-only (static=False), or "
+           "declare a larger budget")
+    if frames > cls.max_frames:
+        raise ValueError(f"{cls.__name__}: its static twin would have {frames} frames "
+                         f"({grids}), over max_frames = {cls.max_frames}; {fix} (max_frames)")
+    estimate = twin_estimate(cls)
+    if estimate > cls.twin_budget:
+        raise ValueError(f"{cls.__name__}: its static twin would take about {estimate / 1e6:.2f} MB "
+                         f"({frames} frames ({grids}) at twin_scale {cls.twin_scale:g}), over "
+                         f"twin_budget = {cls.twin_budget / 1e6:g} MB; {fix} (twin_budget), or a "
+                         f"smaller twin_scale")
+
+
+def _keep_inside(fig, pad_px: float = 3.0) -> None:
+    """Move the axes inwards where a tick label or an axis label would be cut off by the figure's
+    edge (hand-placed figures; and the constrained layout, which can misplace a legend)."""
+    fig.draw_without_rendering()  # places the axis labels where the next frame will have them
+    width, height = fig.get_size_inches() * fig.dpi
+    box = fig.get_tightbbox().transformed(fig.dpi_scale_trans)
+    over = [max(0.0, pad_px - box.x0), max(0.0, box.x1 - width + pad_px),
+            max(0.0, pad_px - box.y0), max(0.0, box.y1 - height + pad_px)]
+    if any(over):  # squeeze every axes into the figure: an affine map of figure coordinates
+        left, right = over[0] / width, 1 - over[1] / width
+        bottom, top = over[2] / height, 1 - over[3] / height
+        for ax in fig.axes:
+            x0, y0, w, h = ax.get_position().bounds
+            ax.set_position([left + x0 * (right - left), bottom + y0 * (top - bottom),
+                             w * (right - left), h * (top - bottom)])
