@@ -17,7 +17,8 @@ from matplotlib.colors import LinearSegmentedColormap
 from .. import datasets, mlp, optim
 from ..activations import log_softmax, sigmoid
 from ..plotting import PALETTE, figure, heading, log_axis
-from .base import Choice, Explorer, Slider
+from .base import Explorer, register
+from .controls import Choice, IntSlider, Slider
 
 #: Floor of the log-scale plots: an exact 0 (e.g. a layer of dead relu units) is drawn here.
 FLOOR = 1e-16
@@ -104,16 +105,25 @@ def gradient_flow(depth, activation, gain, width=16, steps=10, lr=0.1, seed=0) -
     return FlowData(grad_norms, rel_change, taken, bool(rel_change.max() > BLOW_UP))
 
 
+class FlowArtists(NamedTuple):
+    norms: object  # Line2D: gradient norm per layer
+    change: object  # Line2D: relative weight change per layer
+    ratio: object  # Text: layer 1 / last layer
+    status: object  # Text: steps taken, or the blow-up
+
+
+@register
 class GradientFlowExplorer(Explorer):
-    # 1x frames: 126 frames at 1.5x exceed the frame budget; declared, not searched
-    twin_scales = (1.0,)
     controls = (
-        # even depths 2, 4, ..., 12 in the static twin; every integer live (rounded in compute)
-        Slider("depth", "depth (weight layers)", 2, 12, default=10, frames=6, live_steps=10, fmt=".0f"),
+        # even depths 2, 4, ..., 12 in the static twin; every integer live
+        IntSlider("depth", "depth (weight layers)", 2, 12, default=10, frames=6),
         Choice("activation", "activation φ", ("sigmoid", "tanh", "relu"), "sigmoid"),
         # sqrt(2) steps from 0.5 to 4: hit 1 (Xavier) and sqrt(2) (He, for the square layers)
-        Slider("gain", "weight scale (× Xavier)", 0.5, 4.0, default=1.0, log=True, frames=7, live_steps=60),
+        Slider("gain", "weight scale (× Xavier)", 0.5, 4.0, default=1.0, log=True, frames=7,
+               live_steps=60),
     )
+    figsize = (7.5, 3.3)
+    twin_scale = 1.0  # 126 frames at 1.5x exceed the size budget
     steps, lr = 10, 0.1
     caption = (
         "A deep MLP (16 units per hidden layer, one fixed seeded data set and seeded weights) at "
@@ -127,12 +137,12 @@ class GradientFlowExplorer(Explorer):
     alt = "Per-layer weight-gradient norms and relative weight changes of a deep MLP, on log axes"
 
     def compute(self, depth, activation, gain):
-        return gradient_flow(int(round(depth)), activation, gain, steps=self.steps, lr=self.lr)
+        return gradient_flow(depth, activation, gain, steps=self.steps, lr=self.lr)
 
     def draw(self, d):
-        fig, (left, right) = figure(7.5, 3.3, ncols=2, layout=None)
+        fig, (left, right) = figure(*self.figsize, ncols=2, layout=None)
         fig.subplots_adjust(left=0.1, right=0.985, bottom=0.15, top=0.9, wspace=0.3)
-        hi = int(self.controls[0].hi)
+        hi = self.controls[0].hi
         for ax in (left, right):
             log_axis(ax, range(-12, 7, 3))
             ax.set(xlim=(0.5, hi + 0.5), xlabel="layer l (1 = next to the input)")
@@ -140,24 +150,22 @@ class GradientFlowExplorer(Explorer):
         left.set_ylabel("‖∂L/∂W_l‖ at initialisation")
         right.set_ylabel("‖ΔW_l‖ / ‖W_l‖")
         right.axhline(BLOW_UP, color=PALETTE["grey"], lw=0.8, ls=":")
-        (self.norms,) = left.plot([], [], "-o", color=PALETTE["blue"], ms=5)
-        (self.change,) = right.plot([], [], "-s", color=PALETTE["orange"], ms=5)
-        self.ratio = heading(left)
-        self.status = heading(right)
-        self.update(d)
-        return fig
+        (norms,) = left.plot([], [], "-o", color=PALETTE["blue"], ms=5)
+        (change,) = right.plot([], [], "-s", color=PALETTE["orange"], ms=5)
+        return fig, FlowArtists(norms, change, heading(left), heading(right))
 
-    def update(self, d):
+    def update(self, a, d):
         layers = np.arange(1, len(d.grad_norms) + 1)
-        self.norms.set_data(layers, np.maximum(d.grad_norms, FLOOR))
-        self.change.set_data(layers, np.maximum(d.rel_change, FLOOR))
-        self.ratio.set_text(f"layer 1 / layer {len(layers)}: {d.grad_norms[0] / d.grad_norms[-1]:.2g}")
+        a.norms.set_data(layers, np.maximum(d.grad_norms, FLOOR))
+        a.change.set_data(layers, np.maximum(d.rel_change, FLOOR))
+        a.ratio.set_text(f"layer 1 / layer {len(layers)}: "
+                         f"{d.grad_norms[0] / d.grad_norms[-1]:.2g}")
         if d.blew_up:
-            self.status.set_text(f"blew up at step {d.steps}: ‖ΔW‖ > {BLOW_UP:g}‖W‖")
-            self.status.set_color(PALETTE["vermillion"])
+            a.status.set_text(f"blew up at step {d.steps}: ‖ΔW‖ > {BLOW_UP:g}‖W‖")
+            a.status.set_color(PALETTE["vermillion"])
         else:
-            self.status.set_text(f"after {d.steps} steps of α = {self.lr:g}")
-            self.status.set_color(PALETTE["black"])
+            a.status.set_text(f"after {d.steps} steps of α = {self.lr:g}")
+            a.status.set_color(PALETTE["black"])
 
 
 # -- a classifier trained live ----------------------------------------------------------------------
@@ -282,10 +290,16 @@ def train_classifier(lr, hidden, epochs=300, seed=0) -> ClassifierData:
 CLASS_CMAP = LinearSegmentedColormap.from_list("moons", ["#8FB8DE", "#FFFFFF", "#F3CB7A"])
 
 
+class ClassifierArtists(NamedTuple):
+    image: object  # AxesImage: P(class 1) over the plane
+    points: tuple  # two PathCollections: the training points, redrawn on top of the image
+    accuracy: object  # Text: training accuracy
+    loss: object  # Line2D: the loss curve
+    final: object  # Text: the final loss
+
+
+@register
 class ClassifierExplorer(Explorer):
-    # 1x frames: at 1.5x this many frames exceed the frame budget (rendering at 2x to find out
-    # cost the book build 22 s more); declared, not searched
-    twin_scales = (1.0,)
     controls = (
         # half decades from 0.1 to 10^1.5: holds 0.1, 1 and 10
         Slider("lr", "learning rate α", 0.1, 10**1.5, default=1.0, log=True, frames=6),
@@ -293,6 +307,8 @@ class ClassifierExplorer(Explorer):
         # the seed of the random starting weights: the same four starts for every network
         Choice("start", "start (seed)", ("0", "1", "2", "3"), "0"),
     )
+    figsize = (7.5, 3.3)
+    twin_scale = 1.0  # 96 frames at 1.5x exceed the size budget
     epochs = 300
     caption = (
         "A network with one hidden layer of tanh units, trained from a random start (the seed) "
@@ -307,28 +323,29 @@ class ClassifierExplorer(Explorer):
         return train_classifier(lr, int(hidden), self.epochs, int(start))
 
     def draw(self, d):
-        fig, (left, right) = figure(7.5, 3.3, ncols=2, width_ratios=[1.25, 1], layout=None)
+        fig, (left, right) = figure(*self.figsize, ncols=2, width_ratios=[1.25, 1], layout=None)
         fig.subplots_adjust(left=0.08, right=0.985, bottom=0.15, top=0.9, wspace=0.25)
-        self.image = left.imshow(d.probs, extent=EXTENT, origin="lower", cmap=CLASS_CMAP,
-                                 vmin=0.0, vmax=1.0, aspect="auto", interpolation="bilinear")
+        image = left.imshow(np.full(GRID_SHAPE, 0.5), extent=EXTENT, origin="lower",
+                            cmap=CLASS_CMAP, vmin=0.0, vmax=1.0, aspect="auto",
+                            interpolation="bilinear")
+        points = []
         for label, colour, marker in ((0, "blue", "o"), (1, "orange", "^")):
-            points = MOONS_X[MOONS_Y == label]
-            left.scatter(points[:, 0], points[:, 1], s=18, c=PALETTE[colour], marker=marker,
-                         edgecolors=PALETTE["black"], linewidths=0.6, label=f"class {label}")
+            xy = MOONS_X[MOONS_Y == label]
+            points.append(left.scatter(xy[:, 0], xy[:, 1], s=18, c=PALETTE[colour], marker=marker,
+                                       edgecolors=PALETTE["black"], linewidths=0.6,
+                                       label=f"class {label}"))
         left.set(xlim=EXTENT[:2], ylim=EXTENT[2:], xlabel="x₁", ylabel="x₂")
         left.grid(False)
-        self.accuracy = heading(left)
-        epochs = np.arange(1, self.epochs + 1)
-        (self.loss,) = right.plot(epochs, np.ones(self.epochs), color=PALETTE["blue"])
+        accuracy = heading(left)
+        (loss,) = right.plot(np.arange(1, self.epochs + 1), np.ones(self.epochs),
+                             color=PALETTE["blue"])
         log_axis(right, range(-5, 3))
         right.set(xlim=(0, self.epochs), xlabel="epoch (one step each)",
                   ylabel="cross-entropy loss")
-        self.final = heading(right)
-        self.update(d)
-        return fig
+        return fig, ClassifierArtists(image, tuple(points), accuracy, loss, heading(right))
 
-    def update(self, d):
-        self.image.set_data(d.probs)
-        self.loss.set_ydata(np.maximum(d.losses, 1e-5))
-        self.accuracy.set_text(f"training accuracy {100 * d.accuracy:.1f}%")
-        self.final.set_text(f"final loss {d.losses[-1]:.3g}")
+    def update(self, a, d):
+        a.image.set_data(d.probs)
+        a.loss.set_ydata(np.maximum(d.losses, 1e-5))
+        a.accuracy.set_text(f"training accuracy {100 * d.accuracy:.1f}%")
+        a.final.set_text(f"final loss {d.losses[-1]:.3g}")

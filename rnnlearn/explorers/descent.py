@@ -15,7 +15,8 @@ import numpy as np
 
 from .. import landscapes, optim, rates
 from ..plotting import PALETTE, figure, heading, log_axis
-from .base import Choice, Explorer, Slider
+from .base import Explorer, register
+from .controls import Choice, Slider
 
 #: Smallest relative error drawn on the log axis (the error can reach exactly 0).
 FLOOR = 1e-16
@@ -86,10 +87,17 @@ def quadratic_run(alpha: float | str, beta: float | str, kappa: str, steps: int 
                          run.diverged_at, alpha, beta)
 
 
+class QuadraticArtists(NamedTuple):
+    contours: dict  # kappa -> ContourSet: static, one shown per background (show_background)
+    path: object  # Line2D: the iterates on the contour map
+    limit_text: object  # Text: kappa, alpha, beta and the stability limit
+    theory: object  # Line2D: rate ** k (dashed)
+    error: object  # Line2D: the measured relative error
+    status: object  # Text: measured and theoretical rate, or where the run diverged
+
+
+@register
 class QuadraticExplorer(Explorer):
-    # 1x frames: at 1.5x this many frames exceed the frame budget (rendering at 2x to find out
-    # cost the book build 27 s more); declared, not searched
-    twin_scales = (1.0,)
     controls = (
         # fixed values hold 1 = 1/L, 2 = 2/L (the GD limit) and 2.83 (needs beta > 0.41); the named
         # ones are the optima for the chosen kappa, so the chapter's headline rates are on the grid
@@ -97,61 +105,72 @@ class QuadraticExplorer(Explorer):
         Choice("beta", "momentum β", BETAS, default="0"),
         Choice("kappa", "condition number κ", KAPPAS, default="100"),
     )
+    figsize = (7.5, 3.5)
+    twin_scale = 1.0  # 120 frames at 1.5x exceed the size budget
+    static_fields = ("contours",)
     steps = 150
     caption = (
-        "Momentum on a tilted bowl f(w) = ½ wᵀAw whose eigenvalues are μ = 1/κ and L = 1 (β = 0 is plain "
-        "gradient descent). The choices 2/(μ+L), α* and β* are the optimal values for the chosen κ. "
-        "Left: the path from the orange start on the contour map. Right: the relative "
-        "error ‖w_k − w*‖ / ‖w_0 − w*‖ against the step (log scale), with the theory line rateᵏ (dashed). "
-        "A run is stopped, and marked in vermillion, when it diverges."
+        "Momentum on a tilted bowl f(w) = ½ wᵀAw whose eigenvalues are μ = 1/κ and L = 1 (β = 0 is "
+        "plain gradient descent). The choices 2/(μ+L), α* and β* are the optimal values for the "
+        "chosen κ. Left: the path from the orange start on the contour map. Right: the relative "
+        "error ‖w_k − w*‖ / ‖w_0 − w*‖ against the step (log scale), with the theory line rateᵏ "
+        "(dashed). A run is stopped, and marked in vermillion, when it diverges."
     )
-    alt = "A contour map of an elongated tilted bowl with the optimiser's path, and its error against the step"
+    alt = ("A contour map of an elongated tilted bowl with the optimiser's path, and its error "
+           "against the step")
 
     def compute(self, alpha, beta, kappa):
         return quadratic_run(alpha, beta, kappa, self.steps)
 
+    def background_key(self, d):
+        return d.kappa  # one contour set per kappa, drawn once into its own background
+
+    def show_background(self, a, kappa):
+        for key, contour in a.contours.items():
+            contour.set_visible(key == kappa)
+
     def draw(self, d):
-        fig, (left, right) = figure(7.5, 3.5, ncols=2)
+        fig, (left, right) = figure(*self.figsize, ncols=2)
         u = np.linspace(-WINDOW, WINDOW, 161)
         grid = np.stack(np.meshgrid(u, u), axis=-1)  # (161, 161, 2)
-        self.contours = {}
-        for kappa, bowl in BOWLS.items():  # one contour set per kappa, drawn once, shown one at a time
+        contours = {}
+        for kappa, bowl in BOWLS.items():
             levels = bowl(START) * 4.0 ** np.arange(-6, 2)
-            self.contours[kappa] = left.contour(u, u, bowl(grid), levels=levels, colors=CONTOUR, linewidths=0.8)
+            contours[kappa] = left.contour(u, u, bowl(grid), levels=levels, colors=CONTOUR,
+                                           linewidths=0.8)
         left.plot([0], [0], "*", color=PALETTE["black"], ms=10)
-        (self.path,) = left.plot([], [], "-o", color=PALETTE["blue"], lw=1.0, ms=2.5)
+        (path,) = left.plot([], [], "-o", color=PALETTE["blue"], lw=1.0, ms=2.5)
         left.plot(START[:1], START[1:], "o", color=PALETTE["orange"], ms=8)
-        left.set(xlim=(-WINDOW, WINDOW), ylim=(-WINDOW, WINDOW), xlabel="w₁", ylabel="w₂", aspect="equal")
+        left.set(xlim=(-WINDOW, WINDOW), ylim=(-WINDOW, WINDOW), xlabel="w₁", ylabel="w₂",
+                 aspect="equal")
         left.grid(False)
-        self.limit_text = heading(left)
+        limit_text = heading(left)
 
         ks = np.arange(self.steps + 1)
-        (self.theory,) = right.plot(ks, np.ones_like(ks, dtype=float), "--", color=PALETTE["black"], lw=1.2,
-                                    label="theory: rateᵏ")
-        (self.error,) = right.plot([], [], color=PALETTE["blue"], label="measured")
+        (theory,) = right.plot(ks, np.ones_like(ks, dtype=float), "--", color=PALETTE["black"],
+                               lw=1.2, label="theory: rateᵏ")
+        (error,) = right.plot([], [], color=PALETTE["blue"], label="measured")
         log_axis(right, range(-16, 5, 4))  # FLOOR = 1e-16 at the bottom
         right.set(xlim=(0, self.steps), xlabel="step k", ylabel="‖w_k − w*‖ / ‖w_0 − w*‖")
         right.legend(loc="lower left")
-        self.status = heading(right)
-        self.update(d)
-        return fig
+        self.show_background(QuadraticArtists(contours, *[None] * 5), d.kappa)
+        return fig, QuadraticArtists(contours, path, limit_text, theory, error, heading(right))
 
-    def update(self, d):
-        for kappa, contour in self.contours.items():
-            contour.set_visible(kappa == d.kappa)
-        self.path.set_data(d.ws[:, 0], d.ws[:, 1])
-        self.error.set_data(np.arange(len(d.errors)), np.maximum(d.errors, FLOOR))
-        ks = self.theory.get_xdata()
-        self.theory.set_ydata(np.clip(d.theory_rate ** ks, FLOOR, 1e8))
-        self.limit_text.set_text(
-            f"κ = {d.kappa}, α = {d.alpha:.3g}, β = {d.beta:.3g}\nstable while α < (2 + 2β)/L = {d.limit:.3g}"
-        )
+    def update(self, a, d):
+        a.path.set_data(d.ws[:, 0], d.ws[:, 1])
+        a.error.set_data(np.arange(len(d.errors)), np.maximum(d.errors, FLOOR))
+        ks = a.theory.get_xdata()
+        a.theory.set_ydata(np.clip(d.theory_rate ** ks, FLOOR, 1e8))
+        a.limit_text.set_text(f"κ = {d.kappa}, α = {d.alpha:.3g}, β = {d.beta:.3g}\n"
+                              f"stable while α < (2 + 2β)/L = {d.limit:.3g}")
         if d.diverged_at is not None:
-            self.status.set_text(f"diverged at step {d.diverged_at} (theory rate {d.theory_rate:.3f} > 1)")
-            self.status.set_color(PALETTE["vermillion"])
+            a.status.set_text(f"diverged at step {d.diverged_at} "
+                              f"(theory rate {d.theory_rate:.3f} > 1)")
+            a.status.set_color(PALETTE["vermillion"])
         else:
-            self.status.set_text(f"rate per step: measured {d.measured_rate:.3f}, theory {d.theory_rate:.3f}")
-            self.status.set_color(PALETTE["black"])
+            a.status.set_text(f"rate per step: measured {d.measured_rate:.3f}, "
+                              f"theory {d.theory_rate:.3f}")
+            a.status.set_color(PALETTE["black"])
 
 
 # -- (b) optimisers raced on two landscapes -------------------------------------------------------
@@ -210,28 +229,39 @@ def racer_label(label: str, trajectory: optim.Trajectory, f_min: float) -> str:
     return f"{label}: f − f* = {max(trajectory.losses[-1] - f_min, 0.0):.1e}"
 
 
+class RaceArtists(NamedTuple):
+    paths: tuple  # paths[track][racer]: Line2D of the iterates
+    ends: tuple  # ends[track][racer]: Line2D marker at the last iterate
+    start_marks: tuple  # [track]: Line2D, the start
+    legends: tuple  # [track]: Legend whose texts give each racer's outcome
+
+
+@register
 class RaceExplorer(Explorer):
-    # 1.5x frames: 2x exceeds the frame budget; declared, not searched
-    twin_scales = (1.5, 1.0)
     controls = (
-        Slider("scale", "learning-rate scale", 0.1, 10.0, default=1.0, log=True, frames=9, fmt=".2g"),
+        Slider("scale", "learning-rate scale", 0.1, 10.0, default=1.0, log=True, frames=9,
+               fmt=".2g"),
         Choice("start", "start", STARTS, default="right"),
     )
+    figsize = (7.5, 4.4)
+    twin_scale = 1.5  # 2x exceeds the size budget
+    twin_bytes_per_px = 0.14  # busy frames: ten paths, two contour maps and two legends
     steps = 150
     caption = (
-        "Five optimisers race for 150 steps on Rosenbrock's curved valley (left) and on a double well whose "
-        "left valley is the deeper (right), each with its own learning rate times the common scale. "
-        "Stars mark the global minima (hollow: the local one); the legends give each final gap f − f* "
-        "or the step at which the run diverged (vermillion)."
+        "Five optimisers race for 150 steps on Rosenbrock's curved valley (left) and on a double "
+        "well whose left valley is the deeper (right), each with its own learning rate times the "
+        "common scale. Stars mark the global minima (hollow: the local one); the legends give each "
+        "final gap f − f* or the step at which the run diverged (vermillion)."
     )
-    alt = "Two contour maps, each with five optimiser paths from a common start, and legends with final losses"
+    alt = ("Two contour maps, each with five optimiser paths from a common start, and legends "
+           "with final losses")
 
     def compute(self, scale, start):
         return race(scale, start, self.steps)
 
     def draw(self, d):
-        fig, axes = figure(7.5, 4.4, ncols=2)
-        self.paths, self.ends, self.start_marks, self.legends = [], [], [], []
+        fig, axes = figure(*self.figsize, ncols=2)
+        paths, ends, marks, legends = [], [], [], []
         for ax, track in zip(axes, TRACKS):
             f = track.landscape
             (x_lo, x_hi), (y_lo, y_hi) = f.bounds
@@ -239,34 +269,34 @@ class RaceExplorer(Explorer):
             gap = f(np.stack(np.meshgrid(xs, ys), axis=-1)) - f.f_min
             ax.contour(xs, ys, gap, levels=track.levels, colors=CONTOUR, linewidths=0.7)
             ax.plot(f.minima[:1, 0], f.minima[:1, 1], "*", color=PALETTE["black"], ms=11)
-            ax.plot(f.minima[1:, 0], f.minima[1:, 1], "*", color=PALETTE["black"], mfc="none", ms=11)
-            paths, ends = [], []
+            ax.plot(f.minima[1:, 0], f.minima[1:, 1], "*", color=PALETTE["black"], mfc="none",
+                    ms=11)
+            track_paths, track_ends = [], []
             for (label, _, _), colour in zip(RACERS, RACER_COLOURS):
                 # sky (Adam) is dashed: beside blue (SGD) its hue alone is hard to tell apart
                 style = "--" if colour == "sky" else "-"
                 (line,) = ax.plot([], [], style, color=PALETTE[colour], lw=1.8, label=label)
                 (end,) = ax.plot([], [], "o", color=PALETTE[colour], ms=4.5)
-                paths.append(line)
-                ends.append(end)
+                track_paths.append(line)
+                track_ends.append(end)
             (mark,) = ax.plot([], [], "o", color=PALETTE["black"], mfc="white", ms=7, mew=1.5)
             ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="w₁", ylabel="w₂")
             ax.set_title(track.title, y=1.0)  # y: skip auto-placement, a slow step of every draw
             ax.grid(False)
-            legend = ax.legend(handles=paths, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                               handlelength=1.2)
-            self.paths.append(paths)
-            self.ends.append(ends)
-            self.start_marks.append(mark)
-            self.legends.append(legend)
-        self.update(d)
-        return fig
+            legends.append(ax.legend(handles=track_paths, loc="upper center",
+                                     bbox_to_anchor=(0.5, -0.16), handlelength=1.2))
+            paths.append(tuple(track_paths))
+            ends.append(tuple(track_ends))
+            marks.append(mark)
+        return fig, RaceArtists(tuple(paths), tuple(ends), tuple(marks), tuple(legends))
 
-    def update(self, d):
+    def update(self, a, d):
         for track, runs, w0, paths, ends, mark, legend in zip(
-            TRACKS, d.runs, d.starts, self.paths, self.ends, self.start_marks, self.legends
+            TRACKS, d.runs, d.starts, a.paths, a.ends, a.start_marks, a.legends
         ):
             mark.set_data(w0[:1], w0[1:])
-            for (label, _, _), run, path, end, text in zip(RACERS, runs, paths, ends, legend.get_texts()):
+            for (label, _, _), run, path, end, text in zip(RACERS, runs, paths, ends,
+                                                            legend.get_texts()):
                 path.set_data(run.ws[:, 0], run.ws[:, 1])
                 end.set_data(run.ws[-1:, 0], run.ws[-1:, 1])
                 text.set_text(racer_label(label, run, track.landscape.f_min))
