@@ -32,7 +32,7 @@ class Value:
     """
 
     def __init__(self, data, children=(), op=""):
-        if not isinstance(data, Real):
+        if isinstance(data, bool) or not isinstance(data, Real):  # a bool is not a number
             raise TypeError(f"data must be a real number; got {type(data).__name__}")
         self.data = float(data)
         self.grad = 0.0
@@ -66,7 +66,7 @@ class Value:
         return out
 
     def __pow__(self, exponent):
-        if not isinstance(exponent, Real):
+        if isinstance(exponent, bool) or not isinstance(exponent, Real):
             raise TypeError(f"exponent must be an int or float; got {type(exponent).__name__}")
         exponent = exponent if isinstance(exponent, int) else float(exponent)  # no numpy scalars
         out = Value(_power(self.data, exponent), (self,), f"**{exponent:g}")

@@ -9,16 +9,18 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnnlearn._checks import check_array, check_bool
+
 
 def _check_step(h):
-    if not (isinstance(h, Real) and np.isfinite(h) and h > 0):
-        shown = h if isinstance(h, Real) else repr(h)
-        raise ValueError(f"h must be a finite number > 0; got {shown}")
+    if isinstance(h, (bool, np.bool_)) or not isinstance(h, Real):
+        raise TypeError(f"h must be a finite number > 0; got {type(h).__name__} {h!r}")
+    if not (np.isfinite(h) and h > 0):
+        raise ValueError(f"h must be a finite number > 0; got {h}")
 
 
 def _check_exact_step(exact_step):
-    if not isinstance(exact_step, (bool, np.bool_)):
-        raise TypeError(f"exact_step must be True or False; got {exact_step!r}")
+    check_bool("exact_step", exact_step)
 
 
 def _run(x_plus, x_minus, h, exact_step):
@@ -149,9 +151,7 @@ def gradient(f, w, h=1e-5):
         \frac{\partial f}{\partial w_i} \approx \frac{f(w + h e_i) - f(w - h e_i)}{2h}
     """
     _check_step(h)
-    w = np.array(w, dtype=np.float64)  # a copy: perturbed in place below
-    if w.ndim != 1:
-        raise ValueError(f"w must have shape (n,); got {w.shape}")
+    w = check_array("w", w, "(n,)").astype(np.float64)  # a copy: perturbed in place below
     return _central_partials(f, w, h)
 
 
@@ -225,7 +225,7 @@ def difference_errors(f, df, x, hs, exact_step=False):
         \qquad
         e_f(h) = \Big|\tfrac{f(x+h) - f(x)}{h} - f'(x)\Big| \approx \tfrac{h}{2}|f''(x)|
     """
-    hs = np.asarray(hs, dtype=np.float64)
+    hs = check_array("hs", hs).astype(np.float64)
     if hs.ndim != 1 or hs.size == 0:
         raise ValueError(f"hs must have shape (S,) with S >= 1; got {hs.shape}")
     exact = df(_as_point(x))

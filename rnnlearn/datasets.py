@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnlearn._checks import check_float, check_int, check_rng
+
 
 def two_moons(n, noise, rng):
     r"""Two interleaved half-circles, one per class, with Gaussian noise; centred at the origin.
@@ -39,12 +41,9 @@ def two_moons(n, noise, rng):
         \text{class 1: } (1 - \cos\theta,\ \tfrac12 - \sin\theta) - c, \qquad
         \theta \sim U[0, \pi],\ c = (\tfrac12, \tfrac14)
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an int >= 2; got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
-        raise ValueError(f"noise must be a number >= 0; got {noise!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    n = check_int("n", n, lo=2)
+    noise = check_float("noise", noise, 0.0)
+    check_rng(rng)
     n0 = n // 2
     theta = rng.uniform(0.0, np.pi, size=n)  # (n,)
     upper = np.column_stack([np.cos(theta[:n0]), np.sin(theta[:n0])])  # (n0, 2)

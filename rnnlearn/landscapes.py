@@ -16,6 +16,8 @@ Every landscape is a callable object with the same interface:
 """
 import numpy as np
 
+from rnnlearn._checks import check_int
+
 
 class _Landscape:
     """Shared evaluation and input checks; subclasses define ``_f`` and ``_grad``."""
@@ -146,6 +148,7 @@ class Quadratic(_Landscape):
         r"""Quadratic with eigenvalues evenly spaced from ``mu`` to ``L`` (``np.linspace``)."""
         if not 0 < mu <= L < np.inf:
             raise ValueError(f"need 0 < mu <= L < inf; got mu={mu}, L={L}")
+        dim = check_int("dim", dim)
         if dim < 1 or (dim == 1 and mu != L):
             raise ValueError(f"dim must be >= 2 (or 1 with mu == L); got dim={dim}")
         return cls(np.linspace(mu, L, dim), rotation=rotation)

@@ -5,6 +5,9 @@ Used by the chapter "descent". On f(w) = 1/2 (w - w*)^T A (w - w*) with eigenval
 ||w_k - w*|| shrinks like rate^k. The formulas follow Goh (2017), "Why Momentum Really Works",
 Distill, including his momentum convention z <- beta z + grad f(w); w <- w - alpha z.
 A rate is per step: below 1 the iteration converges, above 1 it diverges.
+
+The learning rate (step size) alpha of the formulas is the argument ``lr``, as everywhere in the
+package; the optimal pairs are NamedTuples with an ``lr`` field (``.alpha`` is kept as an alias).
 """
 from __future__ import annotations
 
@@ -16,16 +19,26 @@ import numpy as np
 class GDOptimum(NamedTuple):
     """Best constant step size of gradient descent and the rate it achieves."""
 
-    alpha: float
+    lr: float  # alpha* = 2 / (mu + L)
     rate: float
+
+    @property
+    def alpha(self):
+        """The same as ``lr`` (the formulas' name for it)."""
+        return self.lr
 
 
 class MomentumOptimum(NamedTuple):
-    """Best (alpha, beta) of heavy-ball momentum and the rate it achieves."""
+    """Best (lr, beta) of heavy-ball momentum and the rate it achieves."""
 
-    alpha: float
+    lr: float  # alpha*
     beta: float
     rate: float
+
+    @property
+    def alpha(self):
+        """The same as ``lr`` (the formulas' name for it)."""
+        return self.lr
 
 
 def _eigenvalues(mu, L):
@@ -43,13 +56,13 @@ def _check_interval(mu, L):
         raise ValueError(f"need 0 < mu <= L < inf; got mu={mu}, L={L}")
 
 
-def gd_rate(alpha, mu, L=None):
+def gd_rate(lr, mu, L=None):
     r"""Worst-case per-step contraction of gradient descent with step size alpha.
 
     Parameters
     ----------
-    alpha : float or ndarray
-        Step size(s); an array gives one rate per entry.
+    lr : float or ndarray
+        Learning rate(s) alpha; an array gives one rate per entry.
     mu : float or array_like
         Smallest eigenvalue; or, with L omitted, all the eigenvalues.
     L : float, optional
@@ -57,7 +70,7 @@ def gd_rate(alpha, mu, L=None):
 
     Returns
     -------
-    rate : float or ndarray, shape of alpha
+    rate : float or ndarray, shape of lr
 
     Equations
     ---------
@@ -65,8 +78,8 @@ def gd_rate(alpha, mu, L=None):
               = \max(|1 - \alpha\mu|, |1 - \alpha L|)
     """
     lam = _eigenvalues(mu, L)
-    alpha = np.asarray(alpha, dtype=float)
-    rate = np.abs(1.0 - alpha[..., None] * lam).max(axis=-1)
+    lr = np.asarray(lr, dtype=float)
+    rate = np.abs(1.0 - lr[..., None] * lam).max(axis=-1)
     return float(rate) if rate.ndim == 0 else rate
 
 
@@ -89,13 +102,14 @@ def gd_optimal(mu, L):
     return GDOptimum(float(2.0 / (mu + L)), float((L - mu) / (L + mu)))
 
 
-def momentum_matrix(alpha, beta, lam):
+def momentum_matrix(lr, beta, lam):
     r"""Iteration matrix of momentum along one eigen-direction, in Goh's (z, w - w*) coordinates.
 
     Parameters
     ----------
-    alpha, beta, lam : float or ndarray
-        Broadcast together; the result has their broadcast shape plus (2, 2).
+    lr, beta, lam : float or ndarray
+        Learning rate alpha, momentum and eigenvalue, broadcast together; the result has
+        their broadcast shape plus (2, 2).
 
     Returns
     -------
@@ -107,11 +121,11 @@ def momentum_matrix(alpha, beta, lam):
               = \begin{pmatrix} \beta & \lambda \\ -\alpha\beta & 1 - \alpha\lambda
               \end{pmatrix} \begin{pmatrix} z_k \\ x_k \end{pmatrix}
     """
-    alpha, beta, lam = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (alpha, beta, lam)))
-    return np.stack([np.stack([beta, lam], -1), np.stack([-alpha * beta, 1 - alpha * lam], -1)], -2)
+    lr, beta, lam = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lr, beta, lam)))
+    return np.stack([np.stack([beta, lam], -1), np.stack([-lr * beta, 1 - lr * lam], -1)], -2)
 
 
-def momentum_rate(alpha, beta, eigenvalues):
+def momentum_rate(lr, beta, eigenvalues):
     r"""Worst-case per-step contraction of heavy-ball momentum: the largest spectral radius.
 
     For each eigenvalue, the spectral radius of :func:`momentum_matrix` is the larger |root| of
@@ -119,37 +133,37 @@ def momentum_rate(alpha, beta, eigenvalues):
 
     Parameters
     ----------
-    alpha, beta : float or ndarray
-        Broadcast together, e.g. a grid for a rate map.
+    lr, beta : float or ndarray
+        Learning rate alpha and momentum, broadcast together, e.g. a grid for a rate map.
     eigenvalues : array_like, shape (n,)
         E.g. (mu, L): the worst case over [mu, L] is at one of its ends.
 
     Returns
     -------
-    rate : float or ndarray, shape broadcast(alpha, beta)
+    rate : float or ndarray, shape broadcast(lr, beta)
 
     Equations
     ---------
     .. math:: \text{rate} = \max_i \max |t|, \quad t^2 - (1 + \beta - \alpha\lambda_i) t + \beta = 0
     """
     lam = _eigenvalues(eigenvalues, None)
-    alpha = np.asarray(alpha, dtype=float)[..., None]
+    lr = np.asarray(lr, dtype=float)[..., None]
     beta = np.asarray(beta, dtype=float)[..., None]
-    trace = 1 + beta - alpha * lam  # of momentum_matrix; its determinant is beta
+    trace = 1 + beta - lr * lam  # of momentum_matrix; its determinant is beta
     root = np.sqrt(trace.astype(complex) ** 2 - 4 * beta)  # complex when the roots are
     rate = np.maximum(np.abs(trace + root), np.abs(trace - root)).max(axis=-1) / 2
     return float(rate) if rate.ndim == 0 else rate
 
 
-def momentum_stable(alpha, beta, lam):
+def momentum_stable(lr, beta, lam):
     r"""Whether momentum converges along an eigen-direction (Goh 2017): rate < 1.
 
     Equations
     ---------
     .. math:: 0 < \alpha\lambda < 2 + 2\beta, \quad 0 \le \beta < 1
     """
-    alpha, beta, lam = (np.asarray(v, dtype=float) for v in (alpha, beta, lam))
-    stable = (0 < alpha * lam) & (alpha * lam < 2 + 2 * beta) & (0 <= beta) & (beta < 1)
+    lr, beta, lam = (np.asarray(v, dtype=float) for v in (lr, beta, lam))
+    stable = (0 < lr * lam) & (lr * lam < 2 + 2 * beta) & (0 <= beta) & (beta < 1)
     return bool(stable) if stable.ndim == 0 else stable
 
 

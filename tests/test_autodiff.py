@@ -75,6 +75,8 @@ def test_sigmoid_is_stable_for_huge_inputs():
     (lambda: Value(2.0) ** Value(2.0), TypeError, "exponent must be an int or float; got Value"),
     (lambda: Value(-1.0).log(), ValueError, "log needs a positive argument; got -1.0"),
     (lambda: Value(1.0) + "x", TypeError, "data must be a real number; got str"),
+    (lambda: Value(True), TypeError, "data must be a real number; got bool"),
+    (lambda: Value(2.0) ** True, TypeError, "exponent must be an int or float; got bool"),
 ])
 def test_bad_input_raises(make, error, message):
     with pytest.raises(error, match=message):

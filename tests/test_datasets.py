@@ -45,9 +45,11 @@ def test_two_moons_is_reproducible_and_noise_scales():
 
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(n=1, noise=0.1), ValueError, "n must be an int >= 2; got 1"),
-    (dict(n=10.0, noise=0.1), ValueError, "n must be an int >= 2; got 10.0"),
-    (dict(n=10, noise=-0.1), ValueError, "noise must be a number >= 0; got -0.1"),
-    (dict(n=10, noise="0.1"), ValueError, "noise must be a number >= 0; got '0.1'"),
+    (dict(n=10.0, noise=0.1), TypeError, "n must be an int; got float 10.0"),
+    (dict(n=True, noise=0.1), TypeError, "n must be an int; got bool True"),
+    (dict(n=10, noise=-0.1), ValueError, r"noise must be in \[0.0, inf\); got -0.1"),
+    (dict(n=10, noise=float("nan")), ValueError, r"noise must be in \[0.0, inf\); got nan"),
+    (dict(n=10, noise="0.1"), TypeError, "noise must be a real number; got str '0.1'"),
 ])
 def test_two_moons_rejects_bad_input(kwargs, error, match, rng):
     with pytest.raises(error, match=match):

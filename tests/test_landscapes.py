@@ -208,3 +208,10 @@ def test_common_attributes(landscape):
     assert isinstance(landscape.name, str) and landscape.name
     assert landscape.dim >= 1 and isinstance(landscape.f_min, float)
     assert len(landscape.bounds) == (2 if landscape.dim == 1 else landscape.dim)
+
+
+def test_spread_wants_an_int_dimension():
+    with pytest.raises(TypeError, match="dim must be an int; got float 2.0"):
+        ls.Quadratic.spread(1.0, 10.0, 2.0)
+    with pytest.raises(TypeError, match="dim must be an int; got bool True"):
+        ls.Quadratic.from_condition(10.0, dim=True)

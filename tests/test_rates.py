@@ -185,3 +185,15 @@ def test_peak_rate_ignores_rounding_level_and_is_zero_for_one_step_convergence()
 def test_peak_rate_rejects_bad_input():
     with pytest.raises(ValueError, match="errors must be a 1-D array of finite values >= 0"):
         rates.peak_rate(np.array([1.0, np.nan, 0.5]))
+
+
+def test_the_learning_rate_is_called_lr():
+    best = rates.gd_optimal(MU, L)
+    assert best.lr == best.alpha == 2 / (MU + L)  # .alpha: the formulas' name, kept as an alias
+    momentum = rates.momentum_optimal(MU, L)
+    assert momentum.lr == momentum.alpha == momentum[0]
+    assert rates.gd_rate(lr=best.lr, mu=MU, L=L) == best.rate
+    assert rates.momentum_rate(lr=momentum.lr, beta=momentum.beta, eigenvalues=[MU, L]) == \
+        pytest.approx(momentum.rate)
+    assert rates.momentum_stable(lr=momentum.lr, beta=momentum.beta, lam=L)
+    assert rates.momentum_matrix(lr=0.1, beta=0.5, lam=1.0).shape == (2, 2)
