@@ -1,14 +1,22 @@
-r"""Finite-difference gradient checks for any model whose parameters are a dict of arrays.
+r"""Finite-difference gradient checks: a loss over a dict of arrays, or a whole layer at once.
 
-Used by the chapter "backprop" (how to trust a hand-written backward pass) and by the test
-of every ``*_backward`` kernel in the package: compare the analytic gradient with central
-differences and report the worst offender by name and index.
+Used by the chapter "backprop" (how to trust a hand-written backward pass:
+:func:`check_gradients`) and by the test of every ``*_backward`` kernel in the package
+(:func:`check_layer`, which also samples entries of large layers): compare the analytic
+gradient with central differences and report the worst offender by name and index.
+
+Both judge a difference against the noise of the central difference itself (roundoff and
+truncation, estimated from a second step ``2 h``), so a correct but vanishing gradient is not
+flagged; see :func:`check_layer` for the rule.
 """
+from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 
 from rnnlearn.calculus import _central_partials
+
+_EPS = float(np.finfo(np.float64).eps)
 
 
 def _check_params(params):
@@ -82,7 +90,7 @@ class GradCheckReport(NamedTuple):
     """Outcome of :func:`check_gradients`; ``str(report)`` explains it in one line."""
 
     passed: bool
-    worst_key: str  # the parameter with the largest relative error
+    worst_key: str  # a failing parameter with the largest relative error (any, if none fail)
     worst_index: tuple  # entry of worst_key with the largest |analytic - numerical|
     analytic: float  # grads[worst_key][worst_index]
     numerical: float  # its finite-difference estimate
@@ -92,13 +100,45 @@ class GradCheckReport(NamedTuple):
     def __str__(self):
         error = self.errors[self.worst_key]
         if self.passed:
+            noise = ", within the finite-difference noise" if error > self.tol else ""
             return (f"gradient check passed: worst relative error {error:.1e} "
-                    f"for {self.worst_key!r} (tol {self.tol:g})")
-        entry = self.worst_key + (f"[{', '.join(map(str, self.worst_index))}]"
-                                  if self.worst_index else "")
+                    f"for {self.worst_key!r} (tol {self.tol:g}){noise}")
+        entry = self.worst_key + _entry(self.worst_index)
         return (f"gradient check FAILED for {self.worst_key!r}: relative error {error:.1e} "
                 f"> {self.tol:g}; worst entry {entry}: analytic {self.analytic:.10g}, "
                 f"numerical {self.numerical:.10g}")
+
+
+def _entry(index):
+    return f"[{', '.join(map(str, index))}]" if index else ""
+
+
+def _partials_at(loss, w, flats, step):
+    """Central differences of ``loss()`` at ``step`` in the entries ``flats`` (C order) of ``w``.
+
+    Each entry is perturbed in place and restored by assignment, even if ``loss`` raises.
+    """
+    out = np.empty(len(flats))
+    for k, flat in enumerate(flats):
+        index = np.unravel_index(flat, w.shape)
+        original = w[index]
+        try:
+            w[index] = original + step
+            f_plus = loss()
+            w[index] = original - step
+            f_minus = loss()
+        finally:
+            w[index] = original
+        out[k] = (f_plus - f_minus) / (2 * step)
+    return out
+
+
+def _allowed(analytic, numerical, numerical_2h, rtol, scale, floor):
+    """Largest |analytic - numerical| that passes, per entry (see :func:`check_layer`)."""
+    return rtol * scale + np.abs(numerical - numerical_2h) + NOISE_FACTOR * floor
+
+
+NOISE_FACTOR = 10.0  # kappa: the roundoff allowance in units of the estimated noise
 
 
 def check_gradients(loss_fn, params, grads, h=1e-5, tol=1e-7):
@@ -120,7 +160,11 @@ def check_gradients(loss_fn, params, grads, h=1e-5, tol=1e-7):
     Returns
     -------
     GradCheckReport
-        ``passed`` is True when every key's relative error is <= ``tol``.
+        ``passed`` is True when every key's relative error is <= ``tol``, or, for a key whose
+        gradient is so small that the central difference cannot resolve it to ``tol``, when
+        every entry passes the noise-aware rule of :func:`check_layer` (with ``rtol = tol``
+        and the noise of ``loss_fn`` estimated from :math:`|L|` and a second step ``2 h``).
+        Only such a key costs extra evaluations.
     """
     _check_params(params)
     if grads.keys() != params.keys():
@@ -133,11 +177,22 @@ def check_gradients(loss_fn, params, grads, h=1e-5, tol=1e-7):
                              f"{p.shape}; got {grads[key].shape}")
     numerical = numerical_gradient(loss_fn, params, h)
     errors = {key: relative_error(grads[key], numerical[key]) for key in params}
-    worst_key = max(errors, key=lambda key: np.nan_to_num(errors[key], nan=np.inf))
+    failed = {key for key, error in errors.items() if not error <= tol}
+    if failed:
+        roundoff = _EPS * abs(float(loss_fn(params))) / h  # noise of one difference quotient
+        for key in sorted(failed):
+            a, n, p = grads[key].ravel(), numerical[key].ravel(), params[key]
+            n_2h = _partials_at(lambda: loss_fn(params), p, range(p.size), 2 * h)
+            floor = max(float(np.median(np.abs(n - n_2h))), roundoff)
+            scale = np.max(np.abs(a)) + np.max(np.abs(n))
+            if np.all(np.abs(a - n) <= _allowed(a, n, n_2h, tol, scale, floor)):
+                failed.discard(key)
+    worst_key = max(errors, key=lambda key: (key in failed,
+                                             np.nan_to_num(errors[key], nan=np.inf)))
     gap = np.abs(grads[worst_key] - numerical[worst_key])
     worst_index = tuple(int(i) for i in np.unravel_index(np.argmax(gap), gap.shape))
     return GradCheckReport(
-        passed=all(error <= tol for error in errors.values()),
+        passed=not failed,
         worst_key=worst_key,
         worst_index=worst_index,
         analytic=float(grads[worst_key][worst_index]),
@@ -159,3 +214,272 @@ def assert_gradients_close(loss_fn, params, grads, h=1e-5, tol=1e-7):
     if not report.passed:
         raise AssertionError(str(report))
     return report
+
+
+class LayerCheckReport(NamedTuple):
+    """Outcome of :func:`check_layer`; ``str(report)`` explains it, ``raise_if_failed`` asserts."""
+
+    passed: bool
+    worst_key: str  # array holding the worst entry: largest |analytic - numerical| / allowed
+    worst_kind: str  # "input" or "parameter"
+    worst_index: tuple  # that entry's index in its array
+    analytic: float  # the backward pass's value there
+    numerical: float  # its central difference with step h
+    allowed: float  # the largest |analytic - numerical| that passes there
+    ratios: dict  # key -> max |analytic - numerical| / allowed over its checked entries (<= 1)
+    relative_errors: dict  # key -> relative_error of its checked entries
+    n_failed: dict  # key -> number of its checked entries that fail
+    checked: dict  # key -> flat (C-order) indices of its checked entries, sorted
+    sizes: dict  # key -> number of entries of the array
+    noise: float  # estimated roundoff noise of one central difference (see check_layer)
+    rtol: float
+
+    def __str__(self):
+        n_checked = sum(len(flats) for flats in self.checked.values())
+        entry = self.worst_key + _entry(self.worst_index)
+        values = f"analytic {self.analytic:.10g}, numerical {self.numerical:.10g}"
+        if self.passed:
+            return (f"layer check passed: {n_checked} of {sum(self.sizes.values())} entries "
+                    f"in {len(self.sizes)} arrays; worst entry {entry} at "
+                    f"{self.ratios[self.worst_key]:.2g} of its tolerance ({values})")
+        key = self.worst_key
+        others = [k for k in self.n_failed if self.n_failed[k] and k != key]
+        also = f"; also failing: {', '.join(map(repr, others))}" if others else ""
+        gap = abs(self.analytic - self.numerical)
+        return (f"layer check FAILED for {self.worst_kind} {key!r}: {self.n_failed[key]} of "
+                f"{len(self.checked[key])} checked entries fail; worst entry {entry}: {values}, "
+                f"difference {gap:.2e} > allowed {self.allowed:.2e} (relative error of "
+                f"{key!r} {self.relative_errors[key]:.1e}, rtol {self.rtol:g}){also}")
+
+    def raise_if_failed(self):
+        """Raise ``AssertionError(str(self))`` if the check failed; else return ``self``."""
+        if not self.passed:
+            raise AssertionError(str(self))
+        return self
+
+
+def _as_outputs(result, what):
+    if isinstance(result, np.ndarray):
+        outputs = (result,)
+    elif isinstance(result, tuple) and all(isinstance(y, np.ndarray) for y in result):
+        outputs = result
+    else:
+        raise TypeError(f"{what} must be an ndarray or a tuple of ndarrays; got "
+                        f"{type(result).__name__}")
+    for y in outputs:
+        if y.dtype != np.float64:
+            raise TypeError(f"{what} must be float64 (gradient checks need it); got {y.dtype}")
+    return outputs
+
+
+def _call_forward(forward, inputs, params):
+    result = forward(inputs, params)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError("forward must return a pair (outputs, cache); got "
+                        f"{type(result).__name__}")
+    return _as_outputs(result[0], "forward's outputs"), result[1]
+
+
+def _layer_arrays(inputs, params):
+    """{key: (kind, array)} over inputs and params, validated."""
+    arrays = {}
+    for kind, name, group in (("input", "inputs", inputs), ("parameter", "params", params)):
+        if not isinstance(group, dict):
+            raise TypeError(f"{name} must be a dict of arrays; got {type(group).__name__}")
+        for key, a in group.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{name} keys must be str; got {key!r}")
+            if key in arrays:
+                raise ValueError(f"{key!r} is both an input and a parameter; rename one")
+            if not (isinstance(a, np.ndarray) and a.dtype == np.float64):
+                dtype = getattr(a, "dtype", type(a).__name__)
+                raise TypeError(f"{name}[{key!r}] must be a float64 ndarray (gradient checks "
+                                f"need float64; it is perturbed in place); got {dtype}")
+            if not a.flags.writeable:
+                raise ValueError(f"{name}[{key!r}] must be writeable (it is perturbed in place)")
+            arrays[key] = (kind, a)
+    if not any(a.size for _, a in arrays.values()):
+        raise ValueError("inputs and params must hold at least one entry between them")
+    return arrays
+
+
+def _analytic(grads, group, name):
+    if not isinstance(grads, dict) or grads.keys() != group.keys():
+        shown = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
+        raise ValueError(f"backward's {name} must be a dict with the keys of {name[1:]} "
+                         f"{sorted(group)}; got {shown}")
+    out = {}
+    for key, g in grads.items():
+        g = np.array(g, dtype=np.float64)  # a copy: later forward calls cannot change it
+        if g.shape != group[key].shape:
+            raise ValueError(f"backward's {name}[{key!r}] must have the shape "
+                             f"{group[key].shape} of {name[1:]}[{key!r}]; got {g.shape}")
+        out[key] = g
+    return out
+
+
+def _check_options(rng, n_entries, h, rtol):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    if n_entries is not None:
+        if isinstance(n_entries, bool) or not isinstance(n_entries, Integral):
+            raise TypeError(f"n_entries must be None or an int; got {n_entries!r}")
+        if n_entries < 1:
+            raise ValueError(f"n_entries must be >= 1; got {n_entries}")
+    for name, value, low in (("h", h, "> 0"), ("rtol", rtol, ">= 0")):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{name} must be a number; got {value!r}")
+        if not (np.isfinite(value) and (value > 0 if name == "h" else value >= 0)):
+            raise ValueError(f"{name} must be finite and {low}; got {value}")
+
+
+def _sample(grad, n_entries, rng):
+    """Flat indices to check: all, or ``n_entries`` incl. the largest |grad|, the rest random."""
+    if n_entries is None or n_entries >= grad.size:
+        return np.arange(grad.size)
+    top = int(np.argmax(np.abs(grad)))
+    others = rng.choice(grad.size - 1, size=n_entries - 1, replace=False)
+    others = others + (others >= top)  # skip top
+    return np.sort(np.concatenate([[top], others])).astype(np.intp)
+
+
+def check_layer(forward, backward, inputs, params, *, rng, n_entries=None, h=1e-5, rtol=1e-7):
+    r"""Check a layer's backward pass against central differences: every input and parameter.
+
+    Draws a random upstream gradient :math:`u_k` for each output :math:`y_k`, so that the
+    backward pass is exercised on :math:`L = \sum_k \langle u_k, y_k \rangle`, runs ``backward``
+    once, and compares each gradient entry with a central difference of :math:`L`.
+
+    Parameters
+    ----------
+    forward : callable
+        ``forward(inputs, params) -> (outputs, cache)``; ``outputs`` a float64 ndarray or a
+        tuple of them. Called with the very dicts passed here, whose arrays are perturbed in
+        place (and restored bit for bit).
+    backward : callable
+        ``backward(doutputs, cache) -> (dinputs, dparams)``, dicts with the keys of ``inputs``
+        and ``params``; ``doutputs`` has the structure of ``outputs``. Adapt other signatures
+        with a lambda, e.g. for ``dxs, dh0, grads = rnn.backward(dhs, caches)``::
+
+            check_layer(lambda i, p: rnn.forward(i["xs"], i["h0"], p),
+                        lambda dhs, c: (lambda dxs, dh0, g: ({"xs": dxs, "h0": dh0}, g))(
+                            *rnn.backward(dhs, c)),
+                        {"xs": xs, "h0": h0}, params, rng=rng).raise_if_failed()
+
+        Inputs that are not differentiated (targets, labels) belong in the closure instead.
+    inputs, params : dict[str, ndarray]
+        float64 arrays of any shapes; no key in both. Either may be empty, not both.
+    rng : numpy.random.Generator
+        Draws the upstream gradients and the sampled entries.
+    n_entries : int or None, optional
+        Entries checked per array: None checks all; an int checks ``min(n_entries, size)``
+        distinct entries of each array (cs231n's sparse check): always the entry with the
+        largest analytic :math:`|g|` (it sets the array's scale below, and a bug that blows one
+        entry up shows there), the others uniformly at random.
+    h : float, optional
+        Finite-difference step, > 0. Each checked entry costs four forward passes (steps
+        ``h`` and ``2 h``).
+    rtol : float, optional
+        Relative tolerance, >= 0.
+
+    Returns
+    -------
+    LayerCheckReport
+        ``passed`` when every checked entry passes; names the worst entry and its array.
+
+    Equations
+    ---------
+    With steps :math:`h` and :math:`2h`, the central difference of entry :math:`i` is
+
+    .. math::
+
+        n_i(h) = \frac{\hat L(\theta + h e_i) - \hat L(\theta - h e_i)}{2h}
+               = g_i + \frac{h^2}{6} \partial_i^3 L + \rho_i(h), \qquad
+        |\rho_i(h)| \lesssim \frac{\eta}{h},
+
+    where :math:`\hat L` is :math:`L` as computed, with rounding error up to :math:`\eta`
+    (about :math:`\varepsilon \sum_k \langle |u_k|, |y_k| \rangle` at best, more after
+    cancellation inside the layer). The truncation term is :math:`-\tfrac13` of
+    :math:`n_i(h) - n_i(2h)` and the roundoff of both is of the same order :math:`\eta / h`,
+    so :math:`\nu_i = |n_i(h) - n_i(2h)|` estimates the noise of entry :math:`i`, and its
+    median over all checked entries of all arrays (at least the best-case
+    :math:`\varepsilon \sum_k \langle |u_k|, |y_k|\rangle / h`) the roundoff level
+    :math:`\bar\nu` common to them. An entry passes when
+
+    .. math::
+
+        |a_i - n_i(h)| \le \mathrm{rtol} \cdot s + \nu_i + \kappa\, \bar\nu, \qquad
+        s = \max_j |a_j| + \max_j |n_j(h)|, \quad \kappa = 10,
+
+    with :math:`a` the analytic gradient and the maxima over the entry's array (checked
+    entries for :math:`n`). For an ordinary gradient the noise terms are negligible and this
+    is the familiar standard: no entry off by more than :math:`10^{-7}` of the array's size.
+    A vanishing gradient (a deep sigmoid network's first layer, a long recurrence) is judged
+    against the noise instead, which its error cannot beat. The allowance does not depend on
+    :math:`a`, so a bug larger than the noise is still caught. The rounding of
+    :math:`\theta \pm h` adds a relative error of about :math:`\varepsilon |\theta| / h`,
+    covered by rtol while :math:`|\theta| \ll 10^4`.
+    """
+    for name, f in (("forward", forward), ("backward", backward)):
+        if not callable(f):
+            raise TypeError(f"{name} must be callable; got {type(f).__name__}")
+    arrays = _layer_arrays(inputs, params)
+    _check_options(rng, n_entries, h, rtol)
+    outputs, cache = _call_forward(forward, inputs, params)
+    upstream = tuple(rng.standard_normal(y.shape) for y in outputs)
+    doutputs = tuple(u.copy() for u in upstream)
+    result = backward(doutputs if len(doutputs) > 1 else doutputs[0], cache)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError("backward must return a pair (dinputs, dparams); got "
+                        f"{type(result).__name__}")
+    analytic = {**_analytic(result[0], inputs, "dinputs"),
+                **_analytic(result[1], params, "dparams")}
+    magnitude = sum(float(np.vdot(np.abs(u), np.abs(y))) for u, y in zip(upstream, outputs))
+
+    def loss():
+        ys = _as_outputs(forward(inputs, params)[0], "forward's outputs")
+        return sum(float(np.vdot(u, y)) for u, y in zip(upstream, ys))
+
+    checked = {key: _sample(analytic[key], n_entries, rng) for key in arrays}
+    numerical, numerical_2h = {}, {}
+    for key, (_, a) in arrays.items():
+        numerical[key] = _partials_at(loss, a, checked[key], h)
+        numerical_2h[key] = _partials_at(loss, a, checked[key], 2 * h)
+    spread = np.concatenate([np.abs(numerical[k] - numerical_2h[k]) for k in arrays])
+    noise = max(float(np.median(spread)), _EPS * magnitude / h)
+    ratios, relative_errors, n_failed, worst = {}, {}, {}, {}
+    for key in arrays:
+        a, n = analytic[key].ravel()[checked[key]], numerical[key]
+        if not a.size:
+            ratios[key], relative_errors[key], n_failed[key] = 0.0, 0.0, 0
+            continue
+        scale = np.max(np.abs(analytic[key])) + np.max(np.abs(n))
+        allowed = _allowed(a, n, numerical_2h[key], rtol, scale, noise)
+        gap = np.abs(a - n)
+        ratio = np.nan_to_num(gap / np.maximum(allowed, 1e-300), nan=np.inf)
+        k = int(np.argmax(ratio))
+        ratios[key], n_failed[key] = float(ratio[k]), int(np.sum(ratio > 1))
+        relative_errors[key] = relative_error(a, n)
+        worst[key] = (k, float(allowed[k]))
+    key = max(worst, key=lambda name: ratios[name])
+    k, allowed = worst[key]
+    index = tuple(int(i) for i in np.unravel_index(checked[key][k], analytic[key].shape))
+    return LayerCheckReport(
+        passed=not any(n_failed.values()), worst_key=key, worst_kind=arrays[key][0],
+        worst_index=index, analytic=float(analytic[key][index]),
+        numerical=float(numerical[key][k]), allowed=allowed, ratios=ratios,
+        relative_errors=relative_errors, n_failed=n_failed, checked=checked,
+        sizes={key: a.size for key, (_, a) in arrays.items()}, noise=noise, rtol=rtol)
+
+
+def assert_layer_close(forward, backward, inputs, params, *, rng, n_entries=None, h=1e-5,
+                       rtol=1e-7):
+    """:func:`check_layer`, raising ``AssertionError(str(report))`` if it fails.
+
+    Returns
+    -------
+    LayerCheckReport
+        The (passing) report.
+    """
+    return check_layer(forward, backward, inputs, params, rng=rng, n_entries=n_entries, h=h,
+                       rtol=rtol).raise_if_failed()
