@@ -40,6 +40,7 @@ from book_browser import CHROMIUM, FLAGS  # noqa: E402
 
 TOKEN = "rnnlearn-bench"
 CELLS = ".jp-Notebook .jp-Cell"
+STDERR = "[data-mime-type='application/vnd.jupyter.stderr']"
 CONTROLS = ".widget-slider .noUi-handle, .widget-toggle-buttons, .widget-dropdown select"
 
 # In the page: __bench.arm(root) times the next keydown -> <img> under root gets a new src ->
@@ -86,25 +87,44 @@ def kernel_env(pythonpath: str | None) -> dict:
     return env
 
 
-def registered(env: dict) -> list[str]:
+def registered(env: dict, cwd: Path) -> list[str]:
+    """The registry's names as the kernel sees them (run in ``cwd``: no checkout shadows it)."""
     code = "from rnnlearn.explorers import REGISTRY; print(' '.join(sorted(REGISTRY)))"
-    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
-                         text=True).stdout
-    return out.split()
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True,
+                         text=True)
+    if out.returncode:
+        raise RuntimeError("cannot list the explorers:\n" + out.stderr)
+    return out.stdout.split()
+
+
+# --interact: the same figure re-plotted from scratch by ipywidgets.interact on every change (a new
+# explorer computed, drawn and shown inline). Uses the old framework's API (6cf5d8c):
+# ``X(**values).fig`` and ``control.widget(value)``.
+INTERACT = """%matplotlib inline
+import ipywidgets, matplotlib.pyplot as plt
+from IPython.display import display
+from rnnlearn.explorers import {n}
+def replot(**values):
+    fig = {n}(**values).fig
+    display(fig)
+    plt.close(fig)
+ipywidgets.interact(replot, **{{c.name: c.widget({n}().values[c.name]) for c in {n}.controls}});"""
 
 
 def write_notebook(root: Path, names: list[str]) -> None:
     def cell(src):
         return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
                 "source": src}
-    cells = [cell("import rnnlearn, sys\nprint('RNNLEARN', rnnlearn.__file__, sys.version.split()[0])")]
-    cells += [cell(f"from rnnlearn.explorers import {n}\n{n}()") for n in names]
+    cells = [cell("import rnnlearn, sys\nprint(rnnlearn.__file__, sys.version.split()[0])")]
+    cells += [cell(INTERACT.format(n=n[:-len(" (interact)")]) if n.endswith(" (interact)")
+                   else f"from rnnlearn.explorers import {n}\n{n}()") for n in names]
     nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "language": "python",
           "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5}
     (root / "bench.ipynb").write_text(json.dumps(nb))
     # every cell attached to the DOM (no windowing), so each explorer renders like the first
-    tracker = root / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
-    tracker.parent.mkdir(parents=True)
+    tracker = root / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    tracker /= "tracker.jupyterlab-settings"
     tracker.write_text(json.dumps({"windowingMode": "none"}))
 
 
@@ -173,7 +193,7 @@ def press(page, root, ctl, direction: int, timeout: float) -> tuple[int, dict | 
     info = control_info(ctl)
     if info["max"] <= info["min"]:
         return direction, None
-    if (direction > 0 and info["now"] >= info["max"]) or (direction < 0 and info["now"] <= info["min"]):
+    if info["now"] >= info["max"] if direction > 0 else info["now"] <= info["min"]:
         direction = -direction
     if info["kind"] == "toggle":
         target, key = ctl.locator("button").nth(info["now"] + direction), "Enter"
@@ -207,6 +227,37 @@ def row(name: str, times: list[dict], misses: int) -> str:
             f" {statistics.median(src):8.1f}  {misses:6d}")
 
 
+def bench_cell(page, cell, name: str, args) -> None:
+    """Wait for one cell's explorer, press each of its controls, print its rows."""
+    out = cell.locator(".jp-Cell-outputArea")
+    out.locator(f"img, {STDERR}").first.wait_for(timeout=args.timeout * 60_000)
+    if out.locator(STDERR).count():
+        print(f"{name}: error\n" + out.inner_text()[-2000:])
+        return
+    root = out.element_handle()
+    out.locator("img").first.scroll_into_view_if_needed()
+    page.get_by_text("| Idle").first.wait_for(timeout=args.timeout * 60_000)
+    controls = out.locator(CONTROLS)
+    pooled, lines, missed = [], [], 0
+    for c in range(controls.count() if args.all_controls else min(1, controls.count())):
+        ctl = controls.nth(c)
+        info = control_info(ctl)
+        times, misses, direction = [], 0, 1
+        for k in range(args.warmup + args.presses):
+            direction, t = press(page, root, ctl, direction, args.timeout)
+            if k >= args.warmup and t is None:
+                misses += 1
+            elif k >= args.warmup:
+                times.append(t)
+        pooled += times
+        missed += misses
+        lines.append(row(f"  {info['kind']} {info['label'][:22]}", times, misses))
+    if out.locator(STDERR).count():
+        lines.append("  ERROR shown: " + out.locator(STDERR).first.inner_text()[-500:])
+    print(row(name, pooled, missed))
+    print("\n".join(lines), flush=True)
+
+
 def bench(url: str, names: list[str], args) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -225,40 +276,11 @@ def bench(url: str, names: list[str], args) -> None:
                 page.keyboard.press("Shift+Enter")
             out = page.locator(CELLS).first.locator(".jp-OutputArea-output")
             out.first.wait_for(timeout=120_000)
-            print("kernel:", out.first.inner_text().strip())
+            print("kernel imports rnnlearn from:", out.first.inner_text().strip())
             print(f"{'explorer / control':34} {'n':>4} {'p50 ms':>7} {'p90 ms':>7}"
                   f" {'src p50':>8}  {'misses':>6}")
             for i, name in enumerate(names, start=1):
-                cell = page.locator(CELLS).nth(i)
-                ready = cell.locator(".jp-OutputArea img.widget-image, .jp-OutputArea "
-                                     "[data-mime-type='application/vnd.jupyter.stderr']").first
-                ready.wait_for(timeout=args.timeout * 60_000)
-                if cell.locator("[data-mime-type='application/vnd.jupyter.stderr']").count():
-                    print(f"{name}: error\n" + cell.locator(".jp-Cell-outputArea").inner_text()[-2000:])
-                    continue
-                root = cell.locator(".jp-Cell-outputArea").element_handle()
-                cell.locator("img.widget-image").first.scroll_into_view_if_needed()
-                page.get_by_text("| Idle").first.wait_for(timeout=args.timeout * 60_000)
-                controls = cell.locator(CONTROLS)
-                count = controls.count() if args.all_controls else min(1, controls.count())
-                pooled, lines, missed = [], [], 0
-                for c in range(count):
-                    ctl = controls.nth(c)
-                    info = control_info(ctl)
-                    times, misses, direction = [], 0, 1
-                    for k in range(args.warmup + args.presses):
-                        direction, t = press(page, root, ctl, direction, args.timeout)
-                        if k >= args.warmup:
-                            times.append(t) if t else None
-                            misses += t is None
-                    pooled += times
-                    missed += misses
-                    lines.append(row(f"  {info['kind']} {info['label'][:22]}", times, misses))
-                if cell.locator("[data-mime-type='application/vnd.jupyter.stderr']").count():
-                    lines.append("  ERROR shown: " + cell.locator(
-                        "[data-mime-type='application/vnd.jupyter.stderr']").first.inner_text()[-500:])
-                print(row(name, pooled, missed))
-                print("\n".join(lines), flush=True)
+                bench_cell(page, page.locator(CELLS).nth(i), name, args)
         finally:
             browser.close()
 
@@ -272,9 +294,11 @@ def main() -> None:
     ap.add_argument("--first-control-only", dest="all_controls", action="store_false",
                     help="press only each explorer's first control")
     ap.add_argument("--pythonpath", help="put DIR first on the kernel's PYTHONPATH")
+    ap.add_argument("--interact", action="store_true",
+                    help="also time ipywidgets.interact re-plotting each explorer's figure "
+                         "(old framework API: use with --pythonpath /tmp/before)")
     args = ap.parse_args()
     env = kernel_env(args.pythonpath)
-    names = args.explorers.split(",") if args.explorers else registered(env)
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
@@ -282,6 +306,9 @@ def main() -> None:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="rnnlearn-browser-") as tmp:
         root = Path(tmp)
+        names = args.explorers.split(",") if args.explorers else registered(env, root)
+        if args.interact:
+            names = [m for n in names for m in (n, f"{n} (interact)")]
         write_notebook(root, names)
         proc, url = start_lab(root, env)
         try:
@@ -293,4 +320,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # server and browser are already shut down by the finally blocks
+        sys.exit("interrupted")
