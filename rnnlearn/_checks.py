@@ -164,12 +164,26 @@ def check_float(name, value, lo=-math.inf, hi=math.inf, *, lo_open=False, hi_ope
 
 
 def check_positive(name, value, hi=math.inf):
-    """``value`` as a float in (0, hi): e.g. a learning rate, a step, a tolerance."""
+    """``value`` as a float in (0, hi): e.g. a learning rate, a step, a tolerance.
+
+    Parameters
+    ----------
+    name : str
+    value : float
+    hi : float
+        Excluded upper bound.
+    """
     return check_float(name, value, 0.0, hi, lo_open=True)
 
 
 def check_bool(name, value):
-    """``value`` if it is True or False (a numpy bool too); 0 and 1 are refused."""
+    """``value`` as a bool, if it is True or False (a numpy bool too); 0 and 1 are refused.
+
+    Parameters
+    ----------
+    name : str
+    value : bool
+    """
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False; got {value!r}")
     return bool(value)
@@ -211,7 +225,15 @@ def check_choice(name, value, options):
 
 
 def check_callable(name, value, signature=""):
-    """``value`` if it is callable; ``signature`` (e.g. ``"(params, batch)"``) is for messages."""
+    """``value`` if it is callable.
+
+    Parameters
+    ----------
+    name : str
+    value : callable
+    signature : str
+        How it is called, for the message, e.g. ``"(params, batch)"``.
+    """
     if not callable(value):
         raise TypeError(f"{name} must be callable{signature}; got {_type_name(value)}")
     return value

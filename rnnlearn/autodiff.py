@@ -79,6 +79,7 @@ class Value:
         return out
 
     def tanh(self):
+        """A new Value, tanh(self); its backward pass adds the local derivative."""
         t = math.tanh(self.data)
         out = Value(t, (self,), "tanh")
 
@@ -89,6 +90,7 @@ class Value:
         return out
 
     def sigmoid(self):
+        """A new Value, the logistic sigmoid of self; its backward pass adds the local derivative."""
         e = math.exp(-abs(self.data))  # stable: never exp of a large positive number
         s = 1.0 / (1.0 + e) if self.data >= 0 else e / (1.0 + e)
         out = Value(s, (self,), "sigmoid")
@@ -100,6 +102,7 @@ class Value:
         return out
 
     def relu(self):
+        """A new Value, max(self, 0); its backward pass adds the local derivative."""
         out = Value(max(self.data, 0.0), (self,), "relu")
 
         def _backward():  # d relu(a)/da = 1 if a > 0 else 0
@@ -109,6 +112,7 @@ class Value:
         return out
 
     def exp(self):
+        """A new Value, e to the power self; its backward pass adds the local derivative."""
         e = math.exp(self.data)
         out = Value(e, (self,), "exp")
 
@@ -119,6 +123,7 @@ class Value:
         return out
 
     def log(self):
+        """A new Value, the natural logarithm of self (> 0); its backward pass adds the local derivative."""
         if self.data <= 0:
             raise ValueError(f"log needs a positive argument; got {self.data!r}")
         out = Value(math.log(self.data), (self,), "log")

@@ -145,7 +145,21 @@ class Quadratic(_Landscape):
 
     @classmethod
     def spread(cls, mu, L, dim, rotation=None):
-        r"""Quadratic with eigenvalues evenly spaced from ``mu`` to ``L`` (``np.linspace``)."""
+        r"""Quadratic with eigenvalues evenly spaced from ``mu`` to ``L`` (``np.linspace``).
+
+        Parameters
+        ----------
+        mu, L : float
+            0 < mu <= L < inf.
+        dim : int
+            >= 2 (or 1 with mu == L).
+        rotation : float or ndarray, shape (dim, dim), optional
+            As in :class:`Quadratic`.
+
+        Returns
+        -------
+        Quadratic
+        """
         if not 0 < mu <= L < np.inf:
             raise ValueError(f"need 0 < mu <= L < inf; got mu={mu}, L={L}")
         dim = check_int("dim", dim)
@@ -155,7 +169,21 @@ class Quadratic(_Landscape):
 
     @classmethod
     def from_condition(cls, kappa, L=1.0, dim=2, rotation=None):
-        r"""Quadratic with condition number ``kappa``: eigenvalues evenly spaced in [L/kappa, L]."""
+        r"""Quadratic with condition number ``kappa``: eigenvalues evenly spaced in [L/kappa, L].
+
+        Parameters
+        ----------
+        kappa : float
+            Finite, >= 1.
+        L : float
+            Largest eigenvalue.
+        dim : int
+        rotation : float or ndarray, shape (dim, dim), optional
+
+        Returns
+        -------
+        Quadratic
+        """
         if not 1 <= kappa < np.inf:
             raise ValueError(f"kappa must be finite and >= 1; got {kappa}")
         return cls.spread(L / kappa, L, dim, rotation)

@@ -136,7 +136,19 @@ def dense_backward(dnet, cache):
 
 
 def n_layers(params):
-    """Number of layers of an MLP parameter dict, after checking its keys and shapes."""
+    """Number of layers of an MLP parameter dict, after checking its keys and shapes.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        ``W{l}`` of shape (n_{l-1}, n_l) and ``b{l}`` of shape (n_l,), l = 1..n, each layer's
+        input width the previous layer's output width.
+
+    Returns
+    -------
+    int
+        n.
+    """
     count = len(params) // 2
     expected = {f"{p}{l}" for l in range(1, count + 1) for p in "Wb"}
     if count == 0 or set(params) != expected:

@@ -257,13 +257,34 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad":
 
 
 def make(name, **hyper):
-    """The optimiser called ``name`` (a key of OPTIMIZERS), e.g. ``make("adam", lr=1e-3)``."""
+    """The optimiser called ``name`` (a key of OPTIMIZERS), e.g. ``make("adam", lr=1e-3)``.
+
+    Parameters
+    ----------
+    name : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}
+    **hyper : float
+        The class's arguments: ``lr`` and, e.g., ``beta`` for momentum.
+
+    Returns
+    -------
+    Optimizer
+    """
     check_choice("optimizer", name, OPTIMIZERS)
     return OPTIMIZERS[name](**hyper)
 
 
 def global_norm(grads):
-    """Euclidean norm of all gradient arrays taken together as one vector."""
+    """Euclidean norm of all gradient arrays taken together as one vector.
+
+    Parameters
+    ----------
+    grads : dict of str to ndarray
+        Arrays of any shapes.
+
+    Returns
+    -------
+    float
+    """
     return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
 
 
@@ -295,7 +316,20 @@ def clip_by_global_norm(grads, max_norm):
 
 
 def clip_by_value(grads, limit):
-    """Clip every gradient entry to [-limit, limit]; returns new arrays, keyed like grads."""
+    """Clip every gradient entry to [-limit, limit] (for the recurrent chapters).
+
+    Parameters
+    ----------
+    grads : dict of str to ndarray
+        Not modified.
+    limit : float
+        > 0.
+
+    Returns
+    -------
+    dict of str to ndarray
+        New arrays, keyed like grads, each of its gradient's shape.
+    """
     limit = _check("limit", limit, 0.0)
     return {key: np.clip(g, -limit, limit) for key, g in grads.items()}
 

@@ -84,7 +84,17 @@ def gd_rate(lr, mu, L=None):
 
 
 def gd_stability_limit(L):
-    """Largest step size for which gradient descent converges: alpha < 2 / L."""
+    """Largest step size for which gradient descent converges: alpha < 2 / L.
+
+    Parameters
+    ----------
+    L : float
+        Largest eigenvalue, finite and > 0.
+
+    Returns
+    -------
+    float
+    """
     if not 0 < L < np.inf:
         raise ValueError(f"L must be a finite number > 0; got {L}")
     return 2.0 / L
@@ -92,6 +102,16 @@ def gd_stability_limit(L):
 
 def gd_optimal(mu, L):
     r"""Step size minimising :func:`gd_rate`, where |1 - alpha mu| = |1 - alpha L|.
+
+    Parameters
+    ----------
+    mu, L : float
+        Smallest and largest eigenvalue, 0 < mu <= L < inf.
+
+    Returns
+    -------
+    GDOptimum
+        ``(lr, rate)``.
 
     Equations
     ---------
@@ -158,6 +178,15 @@ def momentum_rate(lr, beta, eigenvalues):
 def momentum_stable(lr, beta, lam):
     r"""Whether momentum converges along an eigen-direction (Goh 2017): rate < 1.
 
+    Parameters
+    ----------
+    lr, beta, lam : float or ndarray
+        Learning rate alpha, momentum and eigenvalue, broadcast together.
+
+    Returns
+    -------
+    bool or ndarray of bool, shape broadcast(lr, beta, lam)
+
     Equations
     ---------
     .. math:: 0 < \alpha\lambda < 2 + 2\beta, \quad 0 \le \beta < 1
@@ -171,6 +200,16 @@ def momentum_optimal(mu, L):
     r"""Polyak's optimal heavy-ball parameters for eigenvalues in [mu, L].
 
     At this point every eigen-direction contracts at the same rate sqrt(beta*).
+
+    Parameters
+    ----------
+    mu, L : float
+        Smallest and largest eigenvalue, 0 < mu <= L < inf.
+
+    Returns
+    -------
+    MomentumOptimum
+        ``(lr, beta, rate)``.
 
     Equations
     ---------
