@@ -4,7 +4,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from rnnlearn import mlp, optim
-from rnnlearn.gradcheck import assert_gradients_close, check_gradients
+from rnnlearn.gradcheck import assert_gradients_close, assert_layer_close, check_gradients
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
 
@@ -57,12 +57,13 @@ def test_dense_forward_follows_the_book_formula(rng):
 
 @pytest.mark.parametrize("B", [1, 4])
 def test_dense_backward_passes_gradient_check(B, rng):
-    params = {"x": rng.normal(size=(B, 3)), "W": rng.normal(size=(3, 5)), "b": rng.normal(size=5)}
-    upstream = rng.normal(size=(B, 5))  # L = sum(upstream * net)
-    _, cache = mlp.dense_forward(params["x"], params["W"], params["b"])
-    dx, dW, db = mlp.dense_backward(upstream, cache)
-    assert_gradients_close(lambda p: float(np.sum(upstream * mlp.dense_forward(p["x"], p["W"], p["b"])[0])),
-                           params, {"x": dx, "W": dW, "b": db})
+    def backward(dnet, cache):
+        dx, dW, db = mlp.dense_backward(dnet, cache)
+        return {"x": dx}, {"W": dW, "b": db}
+
+    assert_layer_close(lambda i, p: mlp.dense_forward(i["x"], p["W"], p["b"]), backward,
+                       {"x": rng.normal(size=(B, 3))},
+                       {"W": rng.normal(size=(3, 5)), "b": rng.normal(size=5)}, rng=rng)
 
 
 @pytest.mark.parametrize("x, W, b, message", [
@@ -110,13 +111,13 @@ def test_loss_and_grads_passes_gradient_check(B, activation, loss, rng):
 @pytest.mark.parametrize("B", [1, 4])
 def test_backward_gives_input_gradient(B, activation, output, rng):
     params, x, _ = network(rng, B, activation, "mse")
-    upstream = rng.normal(size=(B, 2))  # L = sum(upstream * out)
-    out, caches = mlp.forward(x, params, activation, output)
-    dx, grads = mlp.backward(upstream, caches)
-    everything = {**params, "x": x}
-    assert_gradients_close(
-        lambda p: float(np.sum(upstream * mlp.forward(p["x"], {k: p[k] for k in params}, activation, output)[0])),
-        everything, {**grads, "x": dx})
+
+    def backward(dout, caches):
+        dx, grads = mlp.backward(dout, caches)
+        return {"x": dx}, grads
+
+    assert_layer_close(lambda i, p: mlp.forward(i["x"], p, activation, output), backward,
+                       {"x": x}, params, rng=rng)
 
 
 def test_forward_output_activation_is_applied_to_the_last_layer_only(rng):
