@@ -22,6 +22,7 @@ Parameters made by the package (``init_params``) are float64: gradient checks ne
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -47,10 +48,16 @@ def as_float(x, name="x"):
     ndarray, shape (...)
         ``x`` itself if it is a float32 or float64 array; otherwise a float64 copy.
     """
-    try:
-        array = np.asarray(x)
-    except (TypeError, ValueError) as error:  # ragged lists and the like
-        raise TypeError(f"{name} must hold real numbers; got {_type_name(x)} ({error})") from None
+    if isinstance(x, np.ndarray):
+        array = x
+    else:
+        try:
+            with warnings.catch_warnings():  # numpy < 1.24 warns before making a ragged list
+                warnings.simplefilter("ignore")  # an object array, refused below
+                array = np.asarray(x)
+        except (TypeError, ValueError) as error:  # numpy >= 1.24 refuses ragged lists
+            raise TypeError(f"{name} must hold real numbers; got {_type_name(x)} ({error})"
+                            ) from None
     if array.dtype in _KEPT:
         return array
     if array.dtype.kind not in "biuf":
@@ -59,7 +66,7 @@ def as_float(x, name="x"):
 
 
 def _parse_shape(shape):
-    """``"(T, B, D)"`` -> ``["T", "B", "D"]``; ``"(B, 2)"`` -> ``["B", 2]``; ``"(n,)"`` -> ``["n"]``."""
+    """``"(T, B, D)"`` -> ``["T", "B", "D"]``; ``"(B, 2)"`` -> ``["B", 2]``."""
     names = [part.strip() for part in shape.strip().strip("()").split(",")]
     return [int(part) if part.isdigit() else part for part in names if part]
 

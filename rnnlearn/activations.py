@@ -5,10 +5,10 @@ recurrent kernel and the language model (softmax, log-softmax and its backward p
 
 All functions accept Python scalars and arrays and follow the package's dtype rule
 (:mod:`rnnlearn._checks`): float32 and float64 arrays keep their dtype, everything else real
-(ints, bools, lists, float16) becomes float64. Large inputs only ever reach ``exp`` as :math:`e^{-|x|}` or after
-subtracting a maximum, so nothing overflows for :math:`|x|` up to 1e3; results that are
-smaller than the smallest float (e.g. :math:`\sigma(-1000)`) are rounded to 0 quietly,
-because 0 is the correctly rounded answer there, not an error.
+(ints, bools, lists, float16) becomes float64. Large inputs only ever reach ``exp`` as
+:math:`e^{-|x|}` or after subtracting a maximum, so nothing overflows for :math:`|x|` up to 1e3;
+results that are smaller than the smallest float (e.g. :math:`\sigma(-1000)`) are rounded to 0
+quietly, because 0 is the correctly rounded answer there, not an error.
 
 Two forms of each derivative: ``*_grad(x)`` takes the *input* x and keeps full relative
 precision in the tails (the mlp uses it); ``*_grad_from_output(y)`` takes the *output* y = f(x),

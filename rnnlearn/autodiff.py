@@ -90,7 +90,7 @@ class Value:
         return out
 
     def sigmoid(self):
-        """A new Value, the logistic sigmoid of self; its backward pass adds the local derivative."""
+        """A new Value, the logistic sigmoid of self; its backward adds the local slope."""
         e = math.exp(-abs(self.data))  # stable: never exp of a large positive number
         s = 1.0 / (1.0 + e) if self.data >= 0 else e / (1.0 + e)
         out = Value(s, (self,), "sigmoid")
@@ -123,7 +123,7 @@ class Value:
         return out
 
     def log(self):
-        """A new Value, the natural logarithm of self (> 0); its backward pass adds the local derivative."""
+        """A new Value, the natural logarithm of self (> 0); its backward adds 1/self."""
         if self.data <= 0:
             raise ValueError(f"log needs a positive argument; got {self.data!r}")
         out = Value(math.log(self.data), (self,), "log")

@@ -156,10 +156,12 @@ def n_layers(params):
     for l in range(1, count + 1):
         W, b = params[f"W{l}"], params[f"b{l}"]
         if W.ndim != 2 or b.shape != (W.shape[1],):
-            raise ValueError(f"W{l} must be (n_in, n_out) and b{l} (n_out,); got {W.shape}, {b.shape}")
+            raise ValueError(f"W{l} must be (n_in, n_out) and b{l} (n_out,); "
+                             f"got {W.shape}, {b.shape}")
         if l > 1 and W.shape[0] != params[f"W{l - 1}"].shape[1]:
             raise ValueError(
-                f"W{l} must have {params[f'W{l - 1}'].shape[1]} rows to follow W{l - 1}; got {W.shape}"
+                f"W{l} must have {params[f'W{l - 1}'].shape[1]} rows to follow W{l - 1}; "
+                f"got {W.shape}"
             )
     return count
 
@@ -281,7 +283,8 @@ def layer_grad_norms(grads):
 def _batch_size(mode, batch_size, n):
     """The number of examples per update implied by ``mode`` and ``batch_size``."""
     if batch_size is not None:
-        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)):
+        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size,
+                                                                      (int, np.integer)):
             raise TypeError(f"batch_size must be an int in [1, {n}] or None; got {batch_size!r}")
         if not 1 <= batch_size <= n:
             raise ValueError(f"batch_size must be an int in [1, {n}] or None; got {batch_size!r}")
@@ -347,9 +350,11 @@ def train(params, x, y, optimizer, epochs, batch_size=None, mode=None, rng=None,
         raise ValueError(f"y must have N = {len(x)} rows like x; got {len(y)}")
     epochs = check_int("epochs", epochs, lo=1)
     if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(f"optimizer must have a step(params, grads) method; got {type(optimizer).__name__}")
+        raise TypeError(f"optimizer must have a step(params, grads) method; "
+                        f"got {type(optimizer).__name__}")
     if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable(epoch, loss, params); got {type(callback).__name__}")
+        raise TypeError(f"callback must be callable(epoch, loss, params); "
+                        f"got {type(callback).__name__}")
     n = len(x)
     size = _batch_size(mode, batch_size, n)
     if size < n:

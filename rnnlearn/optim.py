@@ -228,7 +228,8 @@ class Adam(Optimizer):
     ---------
     .. math:: m \leftarrow \beta_1 m + (1 - \beta_1) \nabla f, \quad
               v \leftarrow \beta_2 v + (1 - \beta_2) \nabla f^2, \quad
-              w \leftarrow w - \alpha \frac{m / (1 - \beta_1^k)}{\sqrt{v / (1 - \beta_2^k)} + \epsilon}
+              w \leftarrow w - \alpha
+              \frac{m / (1 - \beta_1^k)}{\sqrt{v / (1 - \beta_2^k)} + \epsilon}
     """
 
     def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -352,9 +353,10 @@ def run(landscape, w0, optimizer, steps, diverge_at=1e6, *, reset=True):
     The optimiser sees the landscape's vector as the params dict {"w": w}. It is reset first
     (unless ``reset=False``), so every run starts from a fresh state: the run's iterate is a new
     array, and state kept from other arrays does not belong to it (the package's reset policy:
-    :func:`rnnlearn.training.fit`, which continues training the caller's arrays, keeps it). Step k diverges when f(w_k) - f_min exceeds
-    ``diverge_at`` times the loss scale max(f(w_0) - f_min, 1), or is not finite (inf, NaN);
-    the run then stops and keeps only w_0, ..., w_{k-1}, so plots never see inf or NaN.
+    :func:`rnnlearn.training.fit`, which continues training the caller's arrays, keeps it). Step
+    k diverges when f(w_k) - f_min exceeds ``diverge_at`` times the loss scale max(f(w_0) -
+    f_min, 1), or is not finite (inf, NaN); the run then stops and keeps only w_0, ..., w_{k-1},
+    so plots never see inf or NaN.
 
     Parameters
     ----------
@@ -378,11 +380,13 @@ def run(landscape, w0, optimizer, steps, diverge_at=1e6, *, reset=True):
     dim = landscape.dim
     w0 = as_float(w0, "w0").astype(np.float64)
     if w0.shape != (dim,) and not (dim == 1 and w0.ndim == 0):
-        raise ValueError(f"w0 must have shape ({dim},){' or be a float' if dim == 1 else ''}; got {w0.shape}")
+        raise ValueError(f"w0 must have shape ({dim},){' or be a float' if dim == 1 else ''}; "
+                         f"got {w0.shape}")
     if not np.all(np.isfinite(w0)):
         raise ValueError(f"w0 must be finite; got {w0}")
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an rnnlearn.optim.Optimizer; got {type(optimizer).__name__}")
+        raise TypeError(f"optimizer must be an rnnlearn.optim.Optimizer; "
+                        f"got {type(optimizer).__name__}")
     steps = check_int("steps", steps, lo=0)
     reset = check_bool("reset", reset)
     diverge_at = _check("diverge_at", diverge_at, 1.0)

@@ -43,9 +43,11 @@ class MomentumOptimum(NamedTuple):
 
 def _eigenvalues(mu, L):
     """Eigenvalues as a 1-D array, from (mu, L) or from an array given as mu with L None."""
-    lam = np.atleast_1d(np.asarray(mu, dtype=float)) if L is None else np.array([mu, L], dtype=float)
+    lam = (np.atleast_1d(np.asarray(mu, dtype=float)) if L is None
+           else np.array([mu, L], dtype=float))
     if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)) or lam.min() < 0:
-        raise ValueError(f"eigenvalues must be a non-empty 1-D array of finite values >= 0; got {lam}")
+        raise ValueError(f"eigenvalues must be a non-empty 1-D array of finite values >= 0; "
+                         f"got {lam}")
     if L is not None and not mu <= L:
         raise ValueError(f"mu must be <= L; got mu={mu}, L={L}")
     return lam
@@ -220,7 +222,8 @@ def momentum_optimal(mu, L):
     _check_interval(mu, L)
     root_kappa = np.sqrt(L / mu)
     rate = (root_kappa - 1) / (root_kappa + 1)
-    return MomentumOptimum(float((2 / (np.sqrt(L) + np.sqrt(mu))) ** 2), float(rate**2), float(rate))
+    lr = (2 / (np.sqrt(L) + np.sqrt(mu))) ** 2
+    return MomentumOptimum(float(lr), float(rate**2), float(rate))
 
 
 def measured_rate(errors, tail=0.5, squared=False):
@@ -257,7 +260,8 @@ def measured_rate(errors, tail=0.5, squared=False):
     n = len(errors) - 1
     m = n - max(int(tail * n), 1)
     if not np.all(errors[m:] > 0) or not np.all(np.isfinite(errors[m:])):
-        raise ValueError("errors must be finite and > 0 over the tail; got a zero, negative or non-finite value")
+        raise ValueError("errors must be finite and > 0 over the tail; got a zero, negative or "
+                         "non-finite value")
     rate = (errors[n] / errors[m]) ** (1.0 / (n - m))
     return float(np.sqrt(rate) if squared else rate)
 
@@ -267,7 +271,8 @@ ROUNDING = 1e-14
 
 
 def peak_rate(errors, rounding=ROUNDING) -> float:
-    r"""Per-step factor of a sequence of errors, from the peaks of the second half of its usable part.
+    r"""Per-step factor of a sequence of errors, from the peaks of the second half of its usable
+    part.
 
     The usable part ends at the last error above ``rounding``. Its second half, steps m..n, is cut
     into thirds; the rate is :math:`(e_{i_2} / e_{i_1})^{1/(i_2 - i_1)}` between the largest error
@@ -289,7 +294,8 @@ def peak_rate(errors, rounding=ROUNDING) -> float:
     """
     errors = np.asarray(errors, dtype=float)
     if errors.ndim != 1 or not np.all(np.isfinite(errors)) or np.any(errors < 0):
-        raise ValueError(f"errors must be a 1-D array of finite values >= 0; got shape {errors.shape}")
+        raise ValueError(f"errors must be a 1-D array of finite values >= 0; "
+                         f"got shape {errors.shape}")
     above = np.flatnonzero(errors > rounding)
     n = int(above[-1]) if above.size else 0
     if n < 4:
