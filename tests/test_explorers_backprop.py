@@ -51,7 +51,7 @@ def test_exploding_relu_run_stops_finite_and_says_so():
     assert d.blew_up and d.steps == 1
     assert d.rel_change.max() > bp.BLOW_UP and np.all(np.isfinite(d.rel_change))
     ex = GradientFlowExplorer(depth=12, activation="relu", gain=4.0)
-    assert ex.status.get_text() == "blew up at step 1: ‖ΔW‖ > 10‖W‖"
+    assert ex.artists.status.get_text() == "blew up at step 1: ‖ΔW‖ > 10‖W‖"
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
@@ -68,8 +68,8 @@ def test_gradient_flow_rejects_bad_input(kwargs, error, match):
 # -- GradientFlowExplorer -------------------------------------------------------------------------
 def test_flow_grid_hits_integer_depths_xavier_and_he():
     depth, activation, gain = GradientFlowExplorer.controls
-    assert depth.grid() == [2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
-    assert (depth.hi - depth.lo) / depth.live_steps == 1.0  # the live slider moves in whole layers
+    assert depth.grid() == [2, 4, 6, 8, 10, 12]
+    assert depth.step == 1 and depth.make_widget(10).step == 1  # live: every whole layer
     assert activation.grid() == ["sigmoid", "tanh", "relu"]
     gains = gain.grid()
     assert_allclose([gains[0], gains[2], gains[3], gains[-1]], [0.5, 1.0, math.sqrt(2), 4.0])
@@ -78,24 +78,26 @@ def test_flow_grid_hits_integer_depths_xavier_and_he():
 
 def test_flow_explorer_draws_what_gradient_flow_computes():
     ex = GradientFlowExplorer()
-    d = ex.set(depth=7.4, activation="sigmoid", gain=1.0)  # a live slider value: rounded to 7 layers
+    with pytest.raises(TypeError, match="depth must be an int"):
+        ex.set(depth=7.4)
+    d = ex.set(depth=7, activation="sigmoid", gain=1.0)  # a live value off the twin's grid
     assert len(d.grad_norms) == 7
-    xs, ys = ex.norms.get_data()
+    xs, ys = ex.artists.norms.get_data()
     assert_allclose(xs, np.arange(1, 8))
     assert_allclose(ys, bp.gradient_flow(7, "sigmoid", 1.0).grad_norms)
-    assert_allclose(ex.change.get_ydata(), d.rel_change)
-    assert ex.ratio.get_text() == f"layer 1 / layer 7: {d.grad_norms[0] / d.grad_norms[-1]:.2g}"
-    assert ex.status.get_text() == "after 10 steps of α = 0.1"
+    assert_allclose(ex.artists.change.get_ydata(), d.rel_change)
+    assert ex.artists.ratio.get_text() == f"layer 1 / layer 7: {d.grad_norms[0] / d.grad_norms[-1]:.2g}"
+    assert ex.artists.status.get_text() == "after 10 steps of α = 0.1"
 
 
 def test_flow_explorer_artists_move_on_set():
     ex = GradientFlowExplorer(depth=10, activation="sigmoid")
-    before = ex.norms.get_ydata().copy()
+    before = ex.artists.norms.get_ydata().copy()
     ex.set(activation="tanh")
-    after = ex.norms.get_ydata()
+    after = ex.artists.norms.get_ydata()
     assert after.shape == before.shape and not np.allclose(after, before)
     ex.set(depth=12)
-    assert len(ex.norms.get_xdata()) == len(ex.change.get_xdata()) == 12
+    assert len(ex.artists.norms.get_xdata()) == len(ex.artists.change.get_xdata()) == 12
 
 
 # -- train_classifier -----------------------------------------------------------------------------
@@ -178,13 +180,13 @@ def test_classifier_grid_ends_and_size():
 def test_classifier_explorer_moves_image_and_curve_but_not_the_points():
     ex = ClassifierExplorer(lr=1.0, hidden="2")
     points = [c.get_offsets().copy() for c in ex.fig.axes[0].collections]
-    image, curve = ex.image.get_array().copy(), ex.loss.get_ydata().copy()
+    image, curve = ex.artists.image.get_array().copy(), ex.artists.loss.get_ydata().copy()
     d = ex.set(lr=10**0.5, hidden="16", start="1")
-    assert_allclose(ex.image.get_array(), d.probs)
+    assert_allclose(ex.artists.image.get_array(), d.probs)
     assert_allclose(d.losses, bp.train_classifier(10**0.5, 16, 300, seed=1).losses)
-    assert not np.allclose(ex.image.get_array(), image) and not np.allclose(ex.loss.get_ydata(), curve)
-    assert ex.accuracy.get_text() == f"training accuracy {100 * d.accuracy:.1f}%"
-    assert ex.final.get_text() == f"final loss {d.losses[-1]:.3g}"
+    assert not np.allclose(ex.artists.image.get_array(), image) and not np.allclose(ex.artists.loss.get_ydata(), curve)
+    assert ex.artists.accuracy.get_text() == f"training accuracy {100 * d.accuracy:.1f}%"
+    assert ex.artists.final.get_text() == f"final loss {d.losses[-1]:.3g}"
     after = [c.get_offsets() for c in ex.fig.axes[0].collections]
     assert len(after) == 2 and all(np.array_equal(a, b) for a, b in zip(points, after))
     assert_allclose(np.vstack(after), np.vstack([bp.MOONS_X[bp.MOONS_Y == 0], bp.MOONS_X[bp.MOONS_Y == 1]]))

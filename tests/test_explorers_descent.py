@@ -72,25 +72,31 @@ def quad():
 def test_quadratic_explorer_moves_its_artists(quad):
     d = quad.set(alpha="1", beta="0.6", kappa="10")
     assert (d.alpha, d.beta) == (1.0, 0.6)
-    assert_allclose(np.column_stack(quad.path.get_data()), d.ws)
-    assert_allclose(quad.error.get_ydata(), np.maximum(d.errors, descent.FLOOR))
-    ks = quad.theory.get_xdata()
+    assert_allclose(np.column_stack(quad.artists.path.get_data()), d.ws)
+    assert_allclose(quad.artists.error.get_ydata(), np.maximum(d.errors, descent.FLOOR))
+    ks = quad.artists.theory.get_xdata()
     eigenvalues = descent.BOWLS["10"].eigenvalues
-    assert_allclose(quad.theory.get_ydata(),
+    assert_allclose(quad.artists.theory.get_ydata(),
                     np.clip(rates.momentum_rate(1.0, 0.6, eigenvalues) ** ks, descent.FLOOR, 1e8))
-    assert [k for k, c in quad.contours.items() if c.get_visible()] == ["10"]
-    assert f"theory {d.theory_rate:.3f}" in quad.status.get_text()
-    assert "(2 + 2β)/L = 3.2" in quad.limit_text.get_text()
+    quad.image()  # the background for kappa = 10 shows that bowl's contours only
+    assert quad.background_key(d) == "10"
+    assert [k for k, c in quad.artists.contours.items() if c.get_visible()] == ["10"]
+    assert f"theory {d.theory_rate:.3f}" in quad.artists.status.get_text()
+    assert "(2 + 2β)/L = 3.2" in quad.artists.limit_text.get_text()
+    ten = np.asarray(quad.image()).copy()
     quad.set(kappa="1")
-    assert [k for k, c in quad.contours.items() if c.get_visible()] == ["1"]
+    one = np.asarray(quad.image()).copy()
+    assert [k for k, c in quad.artists.contours.items() if c.get_visible()] == ["1"]
+    width = ten.shape[1]
+    assert not np.array_equal(ten[:, : width // 2], one[:, : width // 2])  # other contours
 
 
 def test_quadratic_explorer_marks_divergence_in_vermillion_at_the_top_of_the_grid(quad):
     d = quad.set(alpha="4", beta="0.9", kappa="100")  # 4 > (2 + 2 * 0.9) / 1
     assert d.diverged_at is not None
-    assert quad.status.get_text().startswith(f"diverged at step {d.diverged_at}")
-    assert to_hex(quad.status.get_color()) == PALETTE["vermillion"].lower()
-    assert len(quad.path.get_xdata()) == d.diverged_at
+    assert quad.artists.status.get_text().startswith(f"diverged at step {d.diverged_at}")
+    assert to_hex(quad.artists.status.get_color()) == PALETTE["vermillion"].lower()
+    assert len(quad.artists.path.get_xdata()) == d.diverged_at
     for arr in quad.plotted_data():
         assert np.all(np.isfinite(arr))
 
@@ -98,7 +104,7 @@ def test_quadratic_explorer_marks_divergence_in_vermillion_at_the_top_of_the_gri
 def test_quadratic_explorer_at_the_bottom_of_the_grid_crawls_without_diverging(quad):
     d = quad.set(alpha="0.5", beta="0", kappa="100")
     assert d.diverged_at is None and 0.99 < d.theory_rate < 1  # 1 - alpha mu = 0.995
-    assert to_hex(quad.status.get_color()) == PALETTE["black"]
+    assert to_hex(quad.artists.status.get_color()) == PALETTE["black"]
     assert d.errors[-1] > 0.3  # after 150 steps it has not even reduced the error threefold
 
 
@@ -122,10 +128,10 @@ def test_quadratic_explorer_reaches_the_headline_rate_9_over_11(quad):
     d = quad.set(alpha="α*", beta="β*", kappa="100")
     assert abs(d.theory_rate - 9 / 11) < 1e-3 and d.diverged_at is None
     assert d.alpha == pytest.approx(4 / 121 * 100) and d.beta == pytest.approx(81 / 121)
-    assert "theory 0.818" in quad.status.get_text()
+    assert "theory 0.818" in quad.artists.status.get_text()
     # the repeated root makes the measured rate a little slower over 150 steps, never faster
     assert 9 / 11 < d.measured_rate < 9 / 11 + 0.02
-    assert "α = 3.31, β = 0.669" in quad.limit_text.get_text()
+    assert "α = 3.31, β = 0.669" in quad.artists.limit_text.get_text()
     gd = quad.set(alpha="2/(μ+L)", beta="0")
     assert f"{gd.theory_rate:.3f}" == "0.980"  # (kappa - 1) / (kappa + 1) = 99/101
 
@@ -174,19 +180,19 @@ def racer():
 
 def test_race_explorer_moves_its_artists(racer):
     d = racer.set(scale=1.0, start="left")
-    for runs, paths, ends, mark, w0 in zip(d.runs, racer.paths, racer.ends, racer.start_marks, d.starts):
+    for runs, paths, ends, mark, w0 in zip(d.runs, racer.artists.paths, racer.artists.ends, racer.artists.start_marks, d.starts):
         assert_allclose(np.column_stack(mark.get_data()), [w0])
         for run, path, end in zip(runs, paths, ends):
             assert_allclose(np.column_stack(path.get_data()), run.ws)
             assert_allclose(np.column_stack(end.get_data()), run.ws[-1:])
-    before = [p.get_xydata().copy() for p in racer.paths[0]]
+    before = [p.get_xydata().copy() for p in racer.artists.paths[0]]
     racer.set(start="top")
-    assert all(not np.array_equal(b, p.get_xydata()) for b, p in zip(before, racer.paths[0]))
+    assert all(not np.array_equal(b, p.get_xydata()) for b, p in zip(before, racer.artists.paths[0]))
 
 
 def test_race_explorer_flags_diverged_racers_in_the_legend_at_the_top_of_the_scale(racer):
     d = racer.set(scale=RaceExplorer.controls[0].hi, start="right")
-    texts = [t for legend in racer.legends for t in legend.get_texts()]
+    texts = [t for legend in racer.artists.legends for t in legend.get_texts()]
     runs = [run for runs in d.runs for run in runs]
     assert any(run.diverged for run in runs) and not all(run.diverged for run in runs)
     for run, text in zip(runs, texts):
@@ -198,7 +204,7 @@ def test_race_explorer_flags_diverged_racers_in_the_legend_at_the_top_of_the_sca
 def test_race_explorer_at_the_bottom_of_the_scale_nobody_diverges(racer):
     d = racer.set(scale=RaceExplorer.controls[0].lo, start="left")
     assert not any(run.diverged for runs in d.runs for run in runs)
-    texts = [t.get_text() for legend in racer.legends for t in legend.get_texts()]
+    texts = [t.get_text() for legend in racer.artists.legends for t in legend.get_texts()]
     assert all("f − f* =" in t for t in texts)
 
 

@@ -29,13 +29,13 @@ def test_descent_explorer_first_steps_from_4_are_visible_or_named():
             assert DESCENT_XLIM[0] <= d.xs.min() and d.xs.max() <= DESCENT_XLIM[1]
             assert ex.fig.axes[0].get_xlim() == pytest.approx(DESCENT_XLIM)
         else:
-            assert f"x_{len(d.xs) - 1} = " in ex.status.get_text()
-            texts.add(ex.status.get_text())
+            assert f"x_{len(d.xs) - 1} = " in ex.artists.status.get_text()
+            texts.add(ex.artists.status.get_text())
     assert len(texts) == 3  # each diverging frame names a different first step
 
 
 def test_tangent_explorer_names_the_flat_inflection_point():
     ex = explorers.TangentExplorer()
     ex.set(x=0.0)
-    assert "flat inflection point" in ex.message.get_text()
+    assert "flat inflection point" in ex.artists.message.get_text()
     assert np.isclose(ex.compute(0.0).slope, 0.0)
