@@ -5,19 +5,24 @@ notebook with one cell per registered explorer (``from rnnlearn.explorers import
 it in headless Chromium (Debian's /usr/bin/chromium through Playwright, as tests/book_browser.py),
 runs every cell and waits for each explorer's widget view. Then, for each explorer and each of its
 controls in turn (sliders: ArrowRight/ArrowLeft on the slider handle; toggle buttons: Enter on the
-next button; dropdowns: ArrowDown/ArrowUp on the <select>), it presses a key N times and measures,
-in the page, performance.now() at the keydown -> the explorer's <img> gets a new src
-(MutationObserver) -> the image is decoded (img.decode()) -> two requestAnimationFrame later
-(approximately: painted). Each press waits for its picture before the next one (no queued presses);
-a press that brings no new picture within --timeout seconds is counted as a miss, not timed.
+next button; dropdowns: End/Home on the <select>, i.e. last <-> first option, as JupyterLab takes
+the arrow keys of a collapsed <select> for its own shortcuts: ipywidgets issue 3912), it presses a
+key N times and measures, in the page, performance.now() at the keydown -> the explorer's <img>
+gets a new src (MutationObserver) -> the image is decoded (img.decode()) -> two
+requestAnimationFrame later (approximately: painted). Each press waits for its picture, and the
+kernel for idle, before the next one (no queued presses); a press that brings no new picture
+within --timeout seconds is counted as a miss, not timed. The first --warmup presses of each
+control are not counted.
 Controls are found in the DOM (ipywidgets classes), not through Python handles, so the benchmark
 runs on any explorer framework whose widget is ipywidgets controls + an Image.
 
 Prints p50 / p90 / n per explorer (all its controls pooled) and per control, the median time to
 the src change (kernel round trip) and the load average. Issue 7 goal: p50 <= 100 ms per Part I
-explorer.
+explorer. --floor adds a bare IntSlider -> Image cell (what any framework pays on this machine);
+--interact adds ipywidgets.interact re-plotting each explorer's figure from scratch.
 
 Run: python benchmarks/browser.py [--explorers TangentExplorer,RaceExplorer] [--presses 25]
+     [--floor] [--interact] [--first-control-only]
      [--pythonpath /tmp/before]   (DIR first on the kernel's sys.path: measure another checkout)
 """
 from __future__ import annotations
@@ -111,13 +116,36 @@ def replot(**values):
 ipywidgets.interact(replot, **{{c.name: c.widget({n}().values[c.name]) for c in {n}.controls}});"""
 
 
+# --floor: the same round trip with no explorer (an IntSlider -> a one-colour 600x368 PNG made by
+# PIL): what JupyterLab, the kernel and the browser cost on this machine whatever the framework.
+FLOOR_NAME = "floor (IntSlider -> plain PNG)"
+FLOOR = """import io, ipywidgets
+from PIL import Image
+def png(i):
+    buf = io.BytesIO()
+    Image.new("RGB", (600, 368), (20 * i, 90, 160)).save(buf, "png")
+    return buf.getvalue()
+slider = ipywidgets.IntSlider(value=5, min=0, max=10, description="floor")
+image = ipywidgets.Image(value=png(5), format="png")
+slider.observe(lambda change: setattr(image, "value", png(change["new"])), "value")
+ipywidgets.VBox([slider, image])"""
+
+
+def source(name: str) -> str:
+    """The cell that shows ``name``: an explorer, its interact version, or the floor."""
+    if name == FLOOR_NAME:
+        return FLOOR
+    if name.endswith(" (interact)"):
+        return INTERACT.format(n=name[:-len(" (interact)")])
+    return f"from rnnlearn.explorers import {name}\n{name}()"
+
+
 def write_notebook(root: Path, names: list[str]) -> None:
     def cell(src):
         return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
                 "source": src}
     cells = [cell("import rnnlearn, sys\nprint(rnnlearn.__file__, sys.version.split()[0])")]
-    cells += [cell(INTERACT.format(n=n[:-len(" (interact)")]) if n.endswith(" (interact)")
-                   else f"from rnnlearn.explorers import {n}\n{n}()") for n in names]
+    cells += [cell(source(n)) for n in names]
     nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "language": "python",
           "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5}
     (root / "bench.ipynb").write_text(json.dumps(nb))
@@ -200,7 +228,7 @@ def press(page, root, ctl, direction: int, timeout: float) -> tuple[int, dict | 
     else:
         target = ctl
         key = {"slider": ("ArrowRight", "ArrowLeft"),
-               "dropdown": ("ArrowDown", "ArrowUp")}[info["kind"]][direction < 0]
+               "dropdown": ("End", "Home")}[info["kind"]][direction < 0]
     target.focus()
     page.evaluate("root => __bench.arm(root)", root)
     page.keyboard.press(key)
@@ -293,6 +321,8 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for one picture")
     ap.add_argument("--first-control-only", dest="all_controls", action="store_false",
                     help="press only each explorer's first control")
+    ap.add_argument("--floor", action="store_true",
+                    help="also time a bare IntSlider -> Image round trip (no explorer)")
     ap.add_argument("--pythonpath", help="put DIR first on the kernel's PYTHONPATH")
     ap.add_argument("--interact", action="store_true",
                     help="also time ipywidgets.interact re-plotting each explorer's figure "
@@ -309,6 +339,8 @@ def main() -> None:
         names = args.explorers.split(",") if args.explorers else registered(env, root)
         if args.interact:
             names = [m for n in names for m in (n, f"{n} (interact)")]
+        if args.floor:
+            names.append(FLOOR_NAME)
         write_notebook(root, names)
         proc, url = start_lab(root, env)
         try:
