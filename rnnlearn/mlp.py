@@ -106,6 +106,11 @@ def dense_forward(x, W, b):
     x = check_array("x", x, "(B, D)")
     W = check_array("W", W, "(D, H)", D=x.shape[1])
     b = check_array("b", b, "(H,)", H=W.shape[1])
+    return _dense_forward(x, W, b)
+
+
+def _dense_forward(x, W, b):
+    """:func:`dense_forward` without the checks, for callers that made them."""
     return x @ W + b, DenseCache(x, W)
 
 
@@ -132,6 +137,11 @@ def dense_backward(dnet, cache):
     """
     B, H = cache.x.shape[0], cache.W.shape[1]
     dnet = check_array("dnet", dnet, "(B, H)", B=B, H=H)
+    return _dense_backward(dnet, cache)
+
+
+def _dense_backward(dnet, cache):
+    """:func:`dense_backward` without the checks, for callers that made them."""
     return dnet @ cache.W.T, cache.x.T @ dnet, dnet.sum(axis=0)
 
 
@@ -195,7 +205,7 @@ def forward(x, params, activation="sigmoid", output="linear"):
     caches = []
     o = x
     for l in range(1, count + 1):
-        net, dense = dense_forward(o, params[f"W{l}"], params[f"b{l}"])  # (B, n_l)
+        net, dense = _dense_forward(o, params[f"W{l}"], params[f"b{l}"])  # (B, n_l); checked
         name = activation if l < count else None if output == "linear" else output
         o = net if name is None else activations.ACTIVATIONS[name][0](net)
         caches.append(LayerCache(dense, net, name))
@@ -235,7 +245,7 @@ def backward(dout, caches):
         else:  # phi'(net) from the input: exact in the tails, where 1 - phi would cancel
             delta = activations.ACTIVATIONS[cache.activation][1](cache.net) * do  # (B, n_l)
         dense = cache.dense
-        do, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(delta, dense)
+        do, grads[f"W{l}"], grads[f"b{l}"] = _dense_backward(delta, dense)  # shapes follow
     return do, grads
 
 
