@@ -104,7 +104,12 @@ class _Progress:
     def update(self, step, loss, final=False):
         now = time.perf_counter()
         if self.shown is None:
-            if self.mode is True or (now - self.start > AUTO_AFTER and _allowed()):
+            if self.mode is False:
+                return
+            if self.mode == "auto" and now - self.start > AUTO_AFTER and not _allowed():
+                self.mode = False  # a long run in a book build: stay silent, stop asking
+                return
+            if self.mode is True or now - self.start > AUTO_AFTER:
                 self._show()
                 self.last = -np.inf
             else:
