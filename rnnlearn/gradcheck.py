@@ -434,11 +434,12 @@ def check_layer(forward, backward, inputs, params, *, rng, n_entries=None, h=1e-
                         f"{type(result).__name__}")
     analytic = {**_analytic(result[0], inputs, "dinputs"),
                 **_analytic(result[1], params, "dparams")}
-    magnitude = sum(float(np.vdot(np.abs(u), np.abs(y))) for u, y in zip(upstream, outputs))
+    # sums of products, not np.vdot: a threaded BLAS dot is slow on a busy machine
+    magnitude = sum(float(np.sum(np.abs(u * y))) for u, y in zip(upstream, outputs))
 
     def loss():
         ys = _as_outputs(forward(inputs, params)[0], "forward's outputs")
-        return sum(float(np.vdot(u, y)) for u, y in zip(upstream, ys))
+        return sum(float(np.sum(u * y)) for u, y in zip(upstream, ys))
 
     checked = {key: _sample(analytic[key], n_entries, rng) for key in arrays}
     numerical, numerical_2h = {}, {}
