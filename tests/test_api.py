@@ -15,7 +15,8 @@ KERNELS = ["activations", "autodiff", "calculus", "datasets", "gradcheck", "land
 
 
 def test_every_public_module_is_listed():
-    on_disk = {m.name for m in pkgutil.iter_modules(rnnlearn.__path__) if not m.name.startswith("_")}
+    on_disk = {m.name for m in pkgutil.iter_modules(rnnlearn.__path__)
+               if not m.name.startswith("_")}
     assert on_disk == set(rnnlearn.__all__)
     assert set(rnnlearn.__all__) <= set(dir(rnnlearn))
 
@@ -58,7 +59,8 @@ def test_public_functions_document_their_parameters(name):
             if not doc:
                 missing.append(f"{label}: no docstring")
             elif not inspect.isclass(member):
-                params = [p for p in inspect.signature(member).parameters if p not in ("self", "cls")]
+                params = [p for p in inspect.signature(member).parameters
+                          if p not in ("self", "cls")]
                 if params and "Parameters\n---" not in doc:
                     missing.append(f"{label}: no Parameters section")
     assert not missing, missing

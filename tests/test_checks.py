@@ -119,9 +119,11 @@ def test_check_bool_rng_choice_callable():
 def test_check_like():
     params = {"W": np.ones((2, 2)), "b": np.ones(2)}
     assert checks.check_like("grads", {"W": np.zeros((2, 2)), "b": np.zeros(2)}, params)
-    with pytest.raises(ValueError, match=r"grads must have the keys of params \['W', 'b'\]; got \['W'\]"):
+    with pytest.raises(ValueError,
+                       match=r"grads must have the keys of params \['W', 'b'\]; got \['W'\]"):
         checks.check_like("grads", {"W": np.zeros((2, 2))}, params)
-    with pytest.raises(ValueError, match=r"grads\['b'\] must have the shape of params\['b'\] \(2,\)"):
+    with pytest.raises(ValueError,
+                       match=r"grads\['b'\] must have the shape of params\['b'\] \(2,\)"):
         checks.check_like("grads", {"W": np.zeros((2, 2)), "b": np.zeros(3)}, params)
     with pytest.raises(TypeError, match="grads must be a dict of arrays; got list"):
         checks.check_like("grads", [], params)
