@@ -9,11 +9,12 @@ Both judge a difference against the noise of the central difference itself (roun
 truncation, estimated from a second step ``2 h``), so a correct but vanishing gradient is not
 flagged; see :func:`check_layer` for the rule.
 """
-from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 
+from rnnlearn._checks import (check_callable, check_float, check_int, check_like, check_positive,
+                              check_rng)
 from rnnlearn.calculus import _central_partials
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -304,33 +305,10 @@ def _layer_arrays(inputs, params):
 
 
 def _analytic(grads, group, name):
-    if not isinstance(grads, dict) or grads.keys() != group.keys():
-        shown = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
-        raise ValueError(f"backward's {name} must be a dict with the keys of {name[1:]} "
-                         f"{sorted(group)}; got {shown}")
-    out = {}
-    for key, g in grads.items():
-        g = np.array(g, dtype=np.float64)  # a copy: later forward calls cannot change it
-        if g.shape != group[key].shape:
-            raise ValueError(f"backward's {name}[{key!r}] must have the shape "
-                             f"{group[key].shape} of {name[1:]}[{key!r}]; got {g.shape}")
-        out[key] = g
-    return out
-
-
-def _check_options(rng, n_entries, h, rtol):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    if n_entries is not None:
-        if isinstance(n_entries, bool) or not isinstance(n_entries, Integral):
-            raise TypeError(f"n_entries must be None or an int; got {n_entries!r}")
-        if n_entries < 1:
-            raise ValueError(f"n_entries must be >= 1; got {n_entries}")
-    for name, value, low in (("h", h, "> 0"), ("rtol", rtol, ">= 0")):
-        if isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(f"{name} must be a number; got {value!r}")
-        if not (np.isfinite(value) and (value > 0 if name == "h" else value >= 0)):
-            raise ValueError(f"{name} must be finite and {low}; got {value}")
+    """The backward pass's gradients for ``group`` as float64 copies (later calls cannot
+    change them), checked to have its keys and shapes."""
+    check_like(f"backward's d{name}", grads, group, name)
+    return {key: np.array(g, dtype=np.float64) for key, g in grads.items()}
 
 
 def _sample(grad, n_entries, rng):
@@ -420,11 +398,14 @@ def check_layer(forward, backward, inputs, params, *, rng, n_entries=None, h=1e-
     :math:`\theta \pm h` adds a relative error of about :math:`\varepsilon |\theta| / h`,
     covered by rtol while :math:`|\theta| \ll 10^4`.
     """
-    for name, f in (("forward", forward), ("backward", backward)):
-        if not callable(f):
-            raise TypeError(f"{name} must be callable; got {type(f).__name__}")
+    check_callable("forward", forward, "(inputs, params)")
+    check_callable("backward", backward, "(doutputs, cache)")
     arrays = _layer_arrays(inputs, params)
-    _check_options(rng, n_entries, h, rtol)
+    check_rng(rng)
+    if n_entries is not None:
+        check_int("n_entries", n_entries, lo=1)
+    check_positive("h", h)
+    check_float("rtol", rtol, lo=0.0)
     outputs, cache = _call_forward(forward, inputs, params)
     upstream = tuple(rng.standard_normal(y.shape) for y in outputs)
     doutputs = tuple(u.copy() for u in upstream)
@@ -432,8 +413,8 @@ def check_layer(forward, backward, inputs, params, *, rng, n_entries=None, h=1e-
     if not (isinstance(result, tuple) and len(result) == 2):
         raise TypeError("backward must return a pair (dinputs, dparams); got "
                         f"{type(result).__name__}")
-    analytic = {**_analytic(result[0], inputs, "dinputs"),
-                **_analytic(result[1], params, "dparams")}
+    analytic = {**_analytic(result[0], inputs, "inputs"),
+                **_analytic(result[1], params, "params")}
     # sums of products, not np.vdot: a threaded BLAS dot is slow on a busy machine
     magnitude = sum(float(np.sum(np.abs(u * y))) for u, y in zip(upstream, outputs))
 

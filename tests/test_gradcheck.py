@@ -453,11 +453,11 @@ def test_check_layer_validation(rng):
                                     None))
     with pytest.raises(TypeError, match="forward must return a pair"):
         check(forward=lambda i, p: dense_forward(i, p)[0])
-    with pytest.raises(ValueError, match=r"dparams must be a dict with the keys of params "
+    with pytest.raises(ValueError, match=r"backward's dparams must have the keys of params "
                                          r"\['W', 'b'\]; got \['W'\]"):
         check(backward=lambda d, c: (dense_backward(d, c)[0], {"W": dense_backward(d, c)[1]["W"]}))
-    with pytest.raises(ValueError, match=r"dparams\['W'\] must have the shape \(3, 4\) of "
-                                         r"params\['W'\]; got \(4, 3\)"):
+    with pytest.raises(ValueError, match=r"dparams\['W'\] must have the shape of "
+                                         r"params\['W'\] \(3, 4\); got \(4, 3\)"):
         check(backward=lambda d, c: (dense_backward(d, c)[0],
                                      {**dense_backward(d, c)[1], "W": np.zeros((4, 3))}))
     with pytest.raises(ValueError, match="'x' is both an input and a parameter"):
@@ -466,13 +466,17 @@ def test_check_layer_validation(rng):
         check(inputs={}, params={})
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator; got int"):
         check(rng=0)
-    with pytest.raises(TypeError, match="n_entries must be None or an int; got True"):
+    with pytest.raises(TypeError, match="n_entries must be an int; got bool True"):
         check(n_entries=True)
-    with pytest.raises(ValueError, match="n_entries must be >= 1; got 0"):
+    with pytest.raises(ValueError, match="n_entries must be an int >= 1; got 0"):
         check(n_entries=0)
-    with pytest.raises(ValueError, match="h must be finite and > 0; got 0"):
+    with pytest.raises(ValueError, match=r"h must be in \(0.0, inf\); got 0"):
         check(h=0)
-    with pytest.raises(TypeError, match="forward must be callable"):
+    with pytest.raises(TypeError, match="rtol must be a real number; got str"):
+        check(rtol="1e-7")
+    with pytest.raises(TypeError, match="dinputs must be a dict of arrays; got list"):
+        check(backward=lambda d, c: ([d], dense_backward(d, c)[1]))
+    with pytest.raises(TypeError, match=r"forward must be callable\(inputs, params\)"):
         check(forward=None)
     with pytest.raises(ValueError, match="must be writeable"):
         frozen = params["W"].copy()
