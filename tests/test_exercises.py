@@ -265,3 +265,59 @@ def test_compare():
     assert "index (1, 0)" in exercises.compare(np.array([[1.0, 1], [3, 1]]), np.ones((2, 2)))
     assert exercises.compare(np.array([1.0 + 1e-12]), np.array([1.0])) == ""
     assert "off by" in exercises.compare(np.array([1.0 + 1e-6]), np.array([1.0]))
+
+
+# ---- the chapters: every Part I chapter has coding exercises wired to a checker --------------
+
+CHAPTERS = ["slopes", "descent", "backprop"]
+
+
+def _cells(chapter):
+    import json
+
+    from conftest import ROOT
+    nb = json.loads((ROOT / "book" / f"{chapter}.ipynb").read_text())
+    return [(c["cell_type"], c["metadata"].get("tags", []), "".join(c["source"]))
+            for c in nb["cells"]]
+
+
+def _run_cell(source, namespace):
+    """Execute a cell's source like IPython: the value of a last expression is printed."""
+    import ast
+    tree = ast.parse(source)
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        value = tree.body[-1].value
+        tree.body[-1] = ast.Expr(ast.Call(ast.Name("print", ast.Load()), [value], []))
+        ast.fix_missing_locations(tree)
+    exec(compile(tree, "<cell>", "exec"), namespace)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_each_chapter_has_coding_exercises_wired_to_checkers(chapter, capsys):
+    """Scaffold + check cells in a gated exercise; the untouched scaffold is 'not attempted'.
+
+    The student build of issue 11 removes the cells tagged exercise-solution: what remains
+    must still hold every exercise's start and end, and no solution.
+    """
+    cells = _cells(chapter)
+    checks = [i for i, (_, tags, _) in enumerate(cells) if "exercise-check" in tags]
+    assert len(checks) >= 2
+    for i in checks:
+        kind, tags, scaffold = cells[i - 1]
+        assert "exercise-scaffold" in tags and "raise NotImplementedError" in scaffold
+        assert "exercises.check_" in cells[i][2]
+        namespace = {"np": np, "exercises": exercises}
+        _run_cell(scaffold, namespace)
+        _run_cell(cells[i][2], namespace)
+        out = capsys.readouterr().out
+        assert "not attempted yet" in out and "\u2717" not in out, out
+    student = [c for c in cells if "exercise-solution" not in c[1]]
+    text = "\n".join(source for _, _, source in student)
+    assert text.count("{exercise-start}") == text.count("{exercise-end}") == len(checks)
+    assert "{solution-start}" not in text and "{solution-end}" not in text
+    every = "\n".join(source for _, _, source in cells)
+    assert every.count("{solution-start}") == every.count("{exercise-start}")
+    asserts = [source for _, tags, source in cells
+               if {"remove-cell", "exercise-solution"} <= set(tags)]
+    assert len(asserts) == every.count("{exercise-start}")
+    assert all("exercises.check_" in s and ".passed" in s for s in asserts)
