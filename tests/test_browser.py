@@ -91,6 +91,7 @@ def test_dragging_every_slider_changes_the_frame(page, server, path):
             out = slider.locator("xpath=following-sibling::output[1]")  # the read-out next to it
             slider.scroll_into_view_if_needed()
             before = img.get_attribute("src"), out.inner_text(), slider.input_value()
+            alt = img.get_attribute("alt")
             # drag across the far half of the track from where the thumb now is
             towards_max = float(slider.input_value()) < float(slider.get_attribute("max")) / 2
             _drag(page, slider, towards_max)
@@ -100,7 +101,15 @@ def test_dragging_every_slider_changes_the_frame(page, server, path):
             assert out.inner_text() != before[1], f"explorer {i}, {name!r}: read-out did not change"
             assert slider.get_attribute("aria-valuetext") == out.inner_text(), (
                 f"explorer {i}, {name!r}: aria-valuetext should say the value the read-out shows")
-            assert img.get_attribute("alt")
+            assert img.get_attribute("alt") != alt, f"explorer {i}, {name!r}: alt text not updated"
+        selects = fig.locator("select")  # dropdowns: another option shows another frame
+        for j in range(selects.count()):
+            select = selects.nth(j)
+            before = img.get_attribute("src")
+            options = select.locator("option").all_inner_texts()
+            other = options[0] if select.input_value() != options[0] else options[-1]
+            select.select_option(label=other)
+            assert img.get_attribute("src") != before, f"explorer {i}: dropdown changed no frame"
     assert page.errors == [] and page.external == []
 
 

@@ -157,7 +157,7 @@ def test_the_twin_walks_the_model_stage_outermost(toy):
     assert data["alts"][5] == toy.alt + ". last 1.50 (amplitude a = 0.5, time step t = 2)"
 
 
-# -- budgets at class definition --------------------------------------------------------------------
+# -- budgets at class definition -------------------------------------------------------------------
 def test_an_explorer_over_its_frame_budget_is_refused_at_definition():
     with pytest.raises(ValueError, match=(
             r"^TooMany: its static twin would have 400 frames \(a: 20, b: 20\), over "
@@ -202,7 +202,7 @@ def test_every_registered_explorer_is_within_budget_and_says_what_it_shows(name)
     assert cls.alt.strip() and cls.caption.strip()
 
 
-# -- controls ---------------------------------------------------------------------------------------
+# -- controls --------------------------------------------------------------------------------------
 def test_int_slider_grid_validation_widget_and_twin():
     s = IntSlider("t", "time step", 0, 12, default=4, frames=4)
     assert s.grid() == [0, 4, 8, 12] and IntSlider("t", "t", 1, 4, 2).grid() == [1, 2, 3, 4]
@@ -315,7 +315,7 @@ def test_live_slider_steps_land_on_every_static_frame(log):
         assert position == pytest.approx(round(position), abs=1e-9)
 
 
-# -- every registered explorer ----------------------------------------------------------------------
+# -- every registered explorer ---------------------------------------------------------------------
 @pytest.fixture(scope="module", params=NAMES)
 def explorer(request):
     return REGISTRY[request.param]()
@@ -465,7 +465,7 @@ def test_set_rejects_unknown_and_out_of_range():
         ex.set(x="1")
 
 
-# -- the chapter 1 explorers ------------------------------------------------------------------------
+# -- the chapter 1 explorers -----------------------------------------------------------------------
 def test_tangent_explorer_shows_tangent_and_direction():
     ex = explorers.TangentExplorer()
     a = ex.artists

@@ -78,7 +78,8 @@ def gradient_flow(depth, activation, gain, width=16, steps=10, lr=0.1, seed=0) -
     .. math::
 
         \frac{\partial \mathcal{L}}{\partial W_l} = (o^{(l-1)})^\top \delta^{(l)}, \qquad
-        \text{relative change}_l = \frac{\lVert W_l^{(k)} - W_l^{(0)} \rVert}{\lVert W_l^{(0)} \rVert}
+        \text{relative change}_l
+        = \frac{\lVert W_l^{(k)} - W_l^{(0)} \rVert}{\lVert W_l^{(0)} \rVert}
     """
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 2:
         raise ValueError(f"depth must be an int >= 2; got {depth!r}")
@@ -168,7 +169,7 @@ class GradientFlowExplorer(Explorer):
             a.status.set_color(PALETTE["black"])
 
 
-# -- a classifier trained live ----------------------------------------------------------------------
+# -- a classifier trained live ---------------------------------------------------------------------
 class ClassifierData(NamedTuple):
     probs: np.ndarray  # (G, G) P(class 1 | point) over GRID, rows along y
     losses: np.ndarray  # (epochs,) mean cross-entropy before each update

@@ -1,4 +1,4 @@
-"""The explorer framework: one object that is a live widget in Jupyter and a static twin in the book.
+"""The explorer framework: one object, a live widget in Jupyter and a static twin in the book.
 
 An explorer has three layers (DESIGN.md section 3):
 
@@ -119,15 +119,16 @@ class Explorer:
                 fig.set_layout_engine(None)
             _keep_inside(fig)
         if not np.allclose(fig.get_size_inches(), self.figsize):
-            raise ValueError(f"{type(self).__name__}: draw made a {tuple(fig.get_size_inches())} in "
-                             f"figure; the class declares figsize = {self.figsize}")
+            size = tuple(fig.get_size_inches())
+            raise ValueError(f"{type(self).__name__}: draw made a {size} in figure; the class "
+                             f"declares figsize = {self.figsize}")
         self.fig, self.artists = fig, artists
         self.values, self._view = start, view
         moving = [a for f, v in zip(artists._fields, artists) if f not in self.static_fields
                   for a in flatten(v)]
-        self._blitter = Blitter(fig, moving, self.dpi)
+        self._blitter = Blitter(fig, moving, self.dpi, style=plotting.style)
 
-    # -- what a subclass writes ---------------------------------------------------------------------
+    # -- what a subclass writes --------------------------------------------------------------------
     def compute(self, **model_values) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -151,7 +152,7 @@ class Explorer:
     def show_background(self, artists, key) -> None:
         """Make the static artists show background ``key`` (before it is drawn and cached)."""
 
-    # -- stages -------------------------------------------------------------------------------------
+    # -- stages ------------------------------------------------------------------------------------
     def _stage_values(self, values: dict, stage: str) -> dict:
         return {c.name: values[c.name] for c in self.controls if c.stage == stage}
 
@@ -170,7 +171,7 @@ class Explorer:
     def _select(self, data, values: dict):
         return self.select(data, **self._stage_values(values, "view"))
 
-    # -- headless API -------------------------------------------------------------------------------
+    # -- headless API ------------------------------------------------------------------------------
     def _validated(self, values: dict) -> dict:
         unknown = set(values) - set(self._controls)
         if unknown:
@@ -187,11 +188,9 @@ class Explorer:
         new = {**self.values, **self._validated(values)}
         view = self._select(self._model(new), new)
         try:
-            with plotting.style():
-                self.update(self.artists, view)
+            self.update(self.artists, view)
         except BaseException:
-            with plotting.style():
-                self.update(self.artists, self._view)
+            self.update(self.artists, self._view)
             raise
         self.values, self._view = new, view
         for listener in self._listeners:
@@ -230,8 +229,7 @@ class Explorer:
         def prepare(key):
             self.show_background(self.artists, key)
 
-        with plotting.style():
-            return self._blitter.rgba(scale, self.background_key(self._view), prepare)
+        return self._blitter.rgba(scale, self.background_key(self._view), prepare)
 
     def png(self, scale: float = 1.0) -> bytes:
         """The current state as PNG bytes at ``scale`` times ``dpi``."""
@@ -257,7 +255,8 @@ class Explorer:
             legend = ax.get_legend()
             if legend is None:
                 continue
-            handles = getattr(legend, "legend_handles", None) or getattr(legend, "legendHandles", [])
+            handles = (getattr(legend, "legend_handles", None)
+                       or getattr(legend, "legendHandles", []))
             rewritten = [" ".join(t.get_text().split()) for t, h in zip(legend.get_texts(), handles)
                          if t.get_text() != h.get_label()]
             if rewritten:
@@ -271,7 +270,7 @@ class Explorer:
         outcome = self.outcome()
         return f"{self.alt}. {outcome} ({state})" if outcome else f"{self.alt} ({state})"
 
-    # -- live and static views ----------------------------------------------------------------------
+    # -- live and static views ---------------------------------------------------------------------
     def widget(self):
         """The live ipywidgets view (built once, then reused)."""
         if self._widget is None:
@@ -325,7 +324,8 @@ def check_budget(cls) -> None:
                          f"({grids}), over max_frames = {cls.max_frames}; {fix} (max_frames)")
     estimate = twin_estimate(cls)
     if estimate > cls.twin_budget:
-        raise ValueError(f"{cls.__name__}: its static twin would take about {estimate / 1e6:.2f} MB "
+        raise ValueError(f"{cls.__name__}: its static twin would take about "
+                         f"{estimate / 1e6:.2f} MB "
                          f"({frames} frames ({grids}) at twin_scale {cls.twin_scale:g}), over "
                          f"twin_budget = {cls.twin_budget / 1e6:g} MB; {fix} (twin_budget), or a "
                          f"smaller twin_scale")

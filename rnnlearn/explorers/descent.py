@@ -20,7 +20,8 @@ from .controls import Choice, Slider
 
 #: Smallest relative error drawn on the log axis (the error can reach exactly 0).
 FLOOR = 1e-16
-#: Contour lines: one light grey, no transparency, so that the twin's few frame colours go to the paths.
+#: Contour lines: one light grey, no transparency, so that the twin's few frame colours go to the
+#: paths.
 CONTOUR = "#b0b0b0"
 
 
@@ -29,7 +30,8 @@ KAPPAS = ("1", "10", "100")
 #: The flat eigen-direction (eigenvalue mu) points 30 degrees above the w1 axis.
 ROTATION = np.pi / 6
 #: One bowl per condition number, all with largest eigenvalue L = 1: the GD limit is 2 / L = 2.
-BOWLS = {k: landscapes.Quadratic.from_condition(float(k), L=1.0, dim=2, rotation=ROTATION) for k in KAPPAS}
+BOWLS = {k: landscapes.Quadratic.from_condition(float(k), L=1.0, dim=2, rotation=ROTATION)
+         for k in KAPPAS}
 START = np.array([-1.4, -0.1])  # w_0: components along both eigen-directions
 WINDOW = 1.6  # the contour map shows [-WINDOW, WINDOW]^2
 
@@ -68,7 +70,8 @@ class QuadraticData(NamedTuple):
 
 def quadratic_run(alpha: float | str, beta: float | str, kappa: str, steps: int = 150,
                   start=START) -> QuadraticData:
-    r"""Heavy-ball momentum (beta = 0: gradient descent) on the tilted bowl with condition number kappa.
+    r"""Heavy-ball momentum (beta = 0: gradient descent) on the tilted bowl with condition number
+    kappa.
 
     ``alpha`` and ``beta`` are numbers or grid labels (see :func:`resolve`).
 
@@ -83,8 +86,8 @@ def quadratic_run(alpha: float | str, beta: float | str, kappa: str, steps: int 
     errors = np.linalg.norm(run.ws - bowl.center, axis=1)
     errors = errors / errors[0]
     theory = rates.momentum_rate(alpha, beta, bowl.eigenvalues)
-    return QuadraticData(kappa, run.ws, errors, theory, rates.peak_rate(errors), (2 + 2 * beta) / bowl.L,
-                         run.diverged_at, alpha, beta)
+    return QuadraticData(kappa, run.ws, errors, theory, rates.peak_rate(errors),
+                         (2 + 2 * beta) / bowl.L, run.diverged_at, alpha, beta)
 
 
 class QuadraticArtists(NamedTuple):
@@ -183,7 +186,8 @@ RACERS = (
     ("RMSprop", "rmsprop", {}),
     ("Adam", "adam", {}),
 )
-RACER_COLOURS = ("blue", "orange", "green", "black", "sky")  # colours that survive the twin's 64-colour frames
+#: Colours that survive the twin's palette frames.
+RACER_COLOURS = ("blue", "orange", "green", "black", "sky")
 
 
 class Track(NamedTuple):
@@ -198,9 +202,12 @@ class Track(NamedTuple):
 
 TRACKS = (
     Track("Rosenbrock valley", landscapes.Rosenbrock(), (1e-3, 5e-4, 5e-4, 1e-2, 2e-1),
-          {"left": (-1.2, 1.0), "top": (-0.5, 2.5), "right": (1.8, 0.5)}, np.geomspace(0.05, 2000, 12)),
-    Track("2-D double well", landscapes.DoubleWell2D(tilt=0.3, stiffness=1.0), (5e-2, 2e-2, 2e-2, 5e-2, 1e-1),
-          {"left": (-1.8, -1.0), "top": (0.4, 1.3), "right": (1.6, 1.2)}, np.geomspace(0.02, 12, 12)),
+          {"left": (-1.2, 1.0), "top": (-0.5, 2.5), "right": (1.8, 0.5)},
+          np.geomspace(0.05, 2000, 12)),
+    Track("2-D double well", landscapes.DoubleWell2D(tilt=0.3, stiffness=1.0),
+          (5e-2, 2e-2, 2e-2, 5e-2, 1e-1),
+          {"left": (-1.8, -1.0), "top": (0.4, 1.3), "right": (1.6, 1.2)},
+          np.geomspace(0.02, 12, 12)),
 )
 STARTS = ("left", "top", "right")
 
@@ -211,13 +218,15 @@ class RaceData(NamedTuple):
 
 
 def race(scale: float, start: str, steps: int = 150) -> RaceData:
-    """Every racer on every track from the named start, with its base learning rate times ``scale``."""
+    """Every racer on every track from the named start, with its base learning rate times
+    ``scale``."""
     if start not in STARTS:
         raise ValueError(f"start must be one of {list(STARTS)}; got {start!r}")
     runs, starts = [], []
     for track in TRACKS:
         w0 = np.array(track.starts[start])
-        runs.append(tuple(optim.run(track.landscape, w0, optim.make(name, lr=lr * scale, **hyper), steps)
+        runs.append(tuple(optim.run(track.landscape, w0,
+                                    optim.make(name, lr=lr * scale, **hyper), steps)
                           for (_, name, hyper), lr in zip(RACERS, track.lrs)))
         starts.append(w0)
     return RaceData(tuple(runs), tuple(starts))
@@ -246,7 +255,7 @@ class RaceExplorer(Explorer):
     )
     figsize = (7.5, 4.4)
     twin_scale = 1.5  # 2x exceeds the size budget
-    twin_bytes_per_px = 0.18  # busy frames (ten paths, two contour maps, two legends): 0.17 measured
+    twin_bytes_per_px = 0.18  # busy (ten paths, two contour maps, two legends): 0.17 measured
     steps = 150
     caption = (
         "Five optimisers race for 150 steps on Rosenbrock's curved valley (left) and on a double "

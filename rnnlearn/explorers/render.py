@@ -8,6 +8,7 @@ same path serves live updates (:func:`png_bytes`, a fast PNG) and the static twi
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import zlib
@@ -16,7 +17,9 @@ from operator import attrgetter
 import numpy as np
 
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.colors import to_rgba
+from matplotlib.legend import Legend
 
 
 def flatten(artists) -> list:
@@ -83,6 +86,47 @@ class _Recorder:
         return getattr(self._real, name)
 
 
+class SpriteCache:
+    """Legends drawn once per content (their entries' texts and colours) onto a transparent layer
+    and composited ("over") afterwards: laying out a legend costs more than drawing its lines."""
+
+    def __init__(self, size: int = 256):
+        self.size, self.sprites, self._layers = size, {}, {}
+
+    def draw(self, legend: Legend, canvas) -> None:
+        renderer = canvas.get_renderer()
+        texts = tuple((t.get_text(), to_rgba(t.get_color())) for t in legend.get_texts())
+        key = (id(legend), renderer.dpi, renderer.width, renderer.height, texts)
+        sprite = self.sprites.get(key)
+        if sprite is None:
+            sprite = self.sprites[key] = self._render(legend, renderer)
+            if len(self.sprites) > self.size:
+                self.sprites.pop(next(iter(self.sprites)))
+        if sprite is None:  # empty legend
+            return
+        top, left, premultiplied, transparency = sprite
+        h, w, _ = premultiplied.shape
+        dst = np.asarray(canvas.buffer_rgba())[top:top + h, left:left + w, :3]
+        dst[...] = premultiplied + dst * transparency
+
+    def _render(self, legend, renderer):
+        size = (renderer.width, renderer.height, renderer.dpi)
+        layer = self._layers.get(size)
+        if layer is None:
+            layer = self._layers[size] = RendererAgg(*size)
+        layer.clear()  # transparent
+        legend.draw(layer)
+        box = legend.get_window_extent(layer).padded(3)
+        height = int(renderer.height)
+        x0, x1 = max(0, int(box.x0)), min(int(renderer.width), int(np.ceil(box.x1)))
+        top, bottom = max(0, height - int(np.ceil(box.y1))), min(height, height - int(box.y0))
+        if x1 <= x0 or bottom <= top:
+            return None
+        pixels = np.asarray(layer.buffer_rgba())[top:bottom, x0:x1].astype(np.float32)
+        alpha = pixels[..., 3:] / 255.0
+        return top, x0, pixels[..., :3] * alpha + 0.5, 1.0 - alpha  # + 0.5: rounds on the cast
+
+
 class Blitter:
     """Frames of one figure whose ``moving`` artists change and whose other artists do not.
 
@@ -97,8 +141,8 @@ class Blitter:
         Resolution at scale 1.
     """
 
-    def __init__(self, fig, moving, dpi: float):
-        self.fig, self.dpi = fig, dpi
+    def __init__(self, fig, moving, dpi: float, style=None):
+        self.fig, self.dpi, self.style = fig, dpi, style
         canvas = FigureCanvasAgg(fig) if not isinstance(fig.canvas, FigureCanvasAgg) else fig.canvas
         self.canvas = canvas
         moving_ids = {id(a) for a in moving}
@@ -117,6 +161,7 @@ class Blitter:
             a.set_animated(True)
         self._backgrounds: dict = {}
         self.text_cache = TextCache()
+        self.sprites = SpriteCache()
 
     def invalidate(self) -> None:
         """Forget the cached backgrounds (after a change to a static artist)."""
@@ -139,12 +184,17 @@ class Blitter:
         if background is None:
             if prepare is not None:
                 prepare(key)
-            self.canvas.draw()  # everything but the animated artists
+            with self.style() if self.style else contextlib.nullcontext():
+                self.canvas.draw()  # everything but the animated artists
             background = self._backgrounds[dpi, key] = self.canvas.copy_from_bbox(self.fig.bbox)
         else:
             self.canvas.restore_region(background)
         for a in self.order:
-            if a.get_visible():
+            if not a.get_visible():
+                continue
+            if isinstance(a, Legend):
+                self.sprites.draw(a, self.canvas)
+            else:
                 a.draw(renderer)
         width, height = self.canvas.get_width_height()
         return Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA",

@@ -1,6 +1,7 @@
 """Explorers for the chapter "Slopes: which way is downhill?" (book/slopes.ipynb).
 
-- :class:`TangentExplorer`: drag x along the quartic and watch the tangent and the sign of the slope.
+- :class:`TangentExplorer`: drag x along the quartic and watch the tangent and the sign of the
+  slope.
 - :class:`DescentExplorer`: drag the learning rate and the start point; see the steps of gradient
   descent on the curve and the loss f(x_k) against the step k.
 """
@@ -39,7 +40,8 @@ def tangent_data(x: float, landscape=QUARTIC, half_width: float = 0.6) -> Tangen
 
     Equations
     ---------
-    .. math:: u \\mapsto f(x) + f'(x)(u - x), \\qquad \\text{step direction} = -\\operatorname{sign} f'(x)
+    .. math:: u \\mapsto f(x) + f'(x)(u - x), \\qquad
+              \\text{step direction} = -\\operatorname{sign} f'(x)
     """
     slope = float(landscape.grad(x))
     line = calculus.tangent_line(landscape, x, slope=slope)
@@ -119,7 +121,8 @@ class DescentData(NamedTuple):
 
 
 def descent_path(lr: float, x0: float, steps: int = 150, landscape=QUARTIC) -> DescentData:
-    """Gradient descent x_{k+1} = x_k - lr f'(x_k) on a 1-D landscape, stopped cleanly if it diverges."""
+    """Gradient descent x_{k+1} = x_k - lr f'(x_k) on a 1-D landscape, stopped cleanly if it
+    diverges."""
     run = optim.run(landscape, x0, optim.SGD(lr=lr), steps)
     xs = np.ravel(run.ws)
     return DescentData(xs, np.asarray(run.losses, dtype=float), run.diverged_at)

@@ -114,15 +114,18 @@ def _page(uid, rows, name_width, readout_width, src, width, height, alt, caption
 {r} .rx-row{{display:flex;align-items:center;gap:.2em .6em;margin:.1em 0;font-size:.9em}}
 {r} .rx-name{{flex:0 0 auto;min-width:{name_width}ch;white-space:nowrap}}
 {r} .rx-ctl{{flex:1 1 12em;display:flex;align-items:center;gap:.6em;min-width:0}}
-{r} input[type=range]{{flex:1 1 auto;min-width:0;height:32px;margin:0;background:transparent;cursor:pointer;-webkit-appearance:none;appearance:none}}
+{r} input[type=range]{{flex:1 1 auto;min-width:0;height:32px;margin:0;background:transparent;
+cursor:pointer;-webkit-appearance:none;appearance:none}}
 {r} input[type=range]::-webkit-slider-runnable-track{{{track}}}
-{r} input[type=range]::-webkit-slider-thumb{{-webkit-appearance:none;appearance:none;margin-top:-9px;{thumb}}}
+{r} input[type=range]::-webkit-slider-thumb{{-webkit-appearance:none;appearance:none;
+margin-top:-9px;{thumb}}}
 {r} input[type=range]::-moz-range-track{{{track}}}
 {r} input[type=range]::-moz-range-thumb{{{thumb}}}
 {r} input[type=checkbox]{{width:24px;height:24px;margin:4px 0}}
 {r} select{{min-height:32px;max-width:100%;font:inherit}}
 {r} input:focus-visible,{r} select:focus-visible{{outline:3px solid #C132AF;outline-offset:2px}}
-{r} output{{flex:0 0 auto;min-width:{readout_width}ch;font-family:monospace,monospace;white-space:nowrap;text-align:right}}
+{r} output{{flex:0 0 auto;min-width:{readout_width}ch;font-family:monospace,monospace;
+white-space:nowrap;text-align:right}}
 {r} .rx-fixed output{{text-align:left}}
 {r} img{{display:block;max-width:100%;height:auto;margin-top:.3em}}
 {r} figcaption{{text-align:left}}
