@@ -1,9 +1,9 @@
 """The common core of the exercise checkers: run a student's function on cases, judge, hint.
 
 A checker (one small function per exercise, in the chapter modules of this package) builds a
-list of :class:`Case` objects, each holding the arguments, the expected outputs (computed from
-first principles, not with the package's kernels) and the outputs of typical *wrong* variants
-(:class:`Mistake`). :func:`run_cases` calls the student's function on every case, on copies of
+list of :class:`Case` objects, each holding arguments and the expected outputs (computed from
+first principles, not with the package's kernels), and a list of typical *wrong* variants of the
+function (:class:`Mistake`), each with a hint. :func:`run_cases` calls the student's function on every case, on copies of
 the arguments, and never lets an error escape: an exception, a wrong type or shape, None, NaN or
 inf, or an argument changed in place each give a failed case with a short message. When a wrong
 output equals the output of a known mistake, the case names that mistake in its hint.
@@ -31,14 +31,13 @@ class Mistake(NamedTuple):
 class Case(NamedTuple):
     """One call of the student's function.
 
-    ``args`` are passed positionally (as copies); ``expected`` is a tuple with one entry per
-    output named in ``run_cases(names=...)``; ``note`` says in words what the case tests.
+    ``label`` says in words what the case tests; ``args`` are passed positionally (as copies);
+    ``expected`` is a tuple with one entry per output named in ``run_cases(names=...)``.
     """
 
     label: str
     args: tuple
     expected: tuple
-    note: str = ""
 
 
 class CaseResult(NamedTuple):
@@ -53,8 +52,8 @@ class CaseResult(NamedTuple):
 class CheckResult:
     """The verdict of a checker: ``passed``, ``attempted`` and one :class:`CaseResult` per case.
 
-    Its text (``str`` or the notebook's display) is a ✓/✗ line per case with the message and the
-    hint of each failed one, so a cell that ends with ``check_...(f)`` shows the verdict.
+    Its text (``str``, and the notebook's display) is a ✓/✗ line per case, with the message of
+    each failed one, then the hints; so a cell that ends with ``check_...(f)`` shows the verdict.
     """
 
     def __init__(self, title: str, cases: Sequence[CaseResult], attempted: bool = True,
