@@ -64,6 +64,7 @@ _MODULES = (
     "optim",
     "plotting",
     "rates",
+    "rnn",
     "training",
 )
 
