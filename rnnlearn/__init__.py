@@ -65,6 +65,7 @@ _MODULES = (
     "plotting",
     "rates",
     "rnn",
+    "tasks",
     "training",
 )
 
