@@ -489,3 +489,17 @@ def test_descent_explorer_worked_example_and_divergence():
     d = ex.set(lr=0.3, x0=4.0)
     assert d.diverged_at is not None and np.all(np.isfinite(d.xs))
     assert "diverged at step" in ex.artists.status.get_text()
+
+
+def test_an_update_that_rescales_the_axes_gets_a_full_redraw():
+    class Rescaling(Toy):
+        redraw_on_update = True
+
+        def update(self, a, view):
+            super().update(a, view)
+            a.line.axes.set_ylim(0, 1 + view.max())  # a static part changes with the view
+
+    ex = Rescaling()
+    ex.image()
+    ex.set(a=1.0, t=2)
+    assert different_pixels(ex.image(), ex.full_image()) == 0

@@ -221,19 +221,26 @@ class Explorer:
                     arrays.append(np.ma.getdata(artist.get_array()).astype(float))
         return arrays
 
-    def image(self, scale: float = 1.0):
-        """The current state as a PIL RGBA image at ``scale`` times ``dpi`` (blitted)."""
+    def pixels(self, scale: float = 1.0) -> np.ndarray:
+        """The current state as an (H, W, 4) uint8 RGBA array at ``scale`` times ``dpi``
+        (blitted: the cached background and the moving artists drawn on it)."""
         if self.redraw_on_update:
             self._blitter.invalidate()
 
         def prepare(key):
             self.show_background(self.artists, key)
 
-        return self._blitter.rgba(scale, self.background_key(self._view), prepare)
+        return self._blitter.array(scale, self.background_key(self._view), prepare)
+
+    def image(self, scale: float = 1.0):
+        """The current state as a PIL RGBA image at ``scale`` times ``dpi`` (blitted)."""
+        from PIL import Image
+
+        return Image.fromarray(self.pixels(scale))
 
     def png(self, scale: float = 1.0) -> bytes:
         """The current state as PNG bytes at ``scale`` times ``dpi``."""
-        return png_bytes(self.image(scale))
+        return png_bytes(self.pixels(scale))
 
     def full_image(self, scale: float = 1.0):
         """The current state by a full redraw (no blitting): to check the blitted frames."""

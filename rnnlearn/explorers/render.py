@@ -168,7 +168,13 @@ class Blitter:
         self._backgrounds.clear()
 
     def rgba(self, scale: float = 1.0, key=None, prepare=None):
-        """The current state as a PIL RGBA image at ``scale`` times ``dpi``.
+        """The current state as a PIL RGBA image at ``scale`` times ``dpi`` (see :meth:`array`)."""
+        from PIL import Image
+
+        return Image.fromarray(self.array(scale, key, prepare))
+
+    def array(self, scale: float = 1.0, key=None, prepare=None) -> np.ndarray:
+        """The current state as an (H, W, 4) uint8 RGBA array at ``scale`` times ``dpi``.
 
         ``key`` names the background (e.g. which contour set is shown); ``prepare(key)`` is called
         before that background is first drawn, to show the static artists it needs.
@@ -197,8 +203,8 @@ class Blitter:
             else:
                 a.draw(renderer)
         width, height = self.canvas.get_width_height()
-        return Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA",
-                                0, 1)
+        # a copy: the canvas buffer is redrawn by the next frame (or a savefig)
+        return np.array(self.canvas.buffer_rgba(), copy=True)
 
     def full(self, scale: float = 1.0):
         """The same state by a full ``savefig`` (no blitting), as a PIL RGBA image: for tests."""
@@ -225,8 +231,9 @@ def png_bytes(image, level: int = 1) -> bytes:
     """
     rgb = np.asarray(image)[:, :, :3]
     height, width, _ = rgb.shape
-    raw = np.zeros((height, 1 + 3 * width), np.uint8)  # a filter-type byte (0: none) per row
-    raw[:, 1:] = rgb.reshape(height, 3 * width)
+    raw = np.empty((height, 1 + 3 * width), np.uint8)
+    raw[:, 0] = 0  # the filter type of each row: none
+    raw[:, 1:].reshape(height, width, 3)[...] = rgb  # one copy, through a view
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
             + _chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + _chunk(b"IEND", b""))
