@@ -18,7 +18,6 @@ benchmarks drive explorers headlessly with :meth:`Explorer.set` and read the art
 from __future__ import annotations
 
 import base64
-import math
 import os
 from collections import OrderedDict
 from typing import Any, ClassVar
@@ -31,6 +30,7 @@ from matplotlib.lines import Line2D
 from .. import plotting
 from .controls import Control
 from .render import Blitter, flatten, png_bytes
+from .twin import check_budget, twin_estimate, twin_frames  # noqa: F401 (re-exported)
 
 STATIC_ENV = "RNNLEARN_STATIC_EXPLORERS"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -303,39 +303,6 @@ class Explorer:
             bundle[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0,
                                    "model_id": self.widget().model_id}
         return bundle
-
-
-def twin_frames(cls) -> tuple[int, dict]:
-    """The twin's frame count of an explorer class and each control's grid size in it."""
-    sizes = {c.name: (len(c.grid()) if c.static else 1) for c in cls.controls}
-    return math.prod(sizes.values()), sizes
-
-
-def twin_estimate(cls) -> int:
-    """Estimated twin size in bytes: frames x 1x pixels x ``twin_scale`` x ``twin_bytes_per_px``,
-    plus an alt text per frame and the page."""
-    frames, _ = twin_frames(cls)
-    width, height = (s * cls.dpi for s in cls.figsize)
-    per_frame = width * height * cls.twin_scale * cls.twin_bytes_per_px + 300
-    return round(frames * per_frame + 20_000)
-
-
-def check_budget(cls) -> None:
-    """Refuse an explorer class whose twin would exceed its frame or size budget."""
-    frames, sizes = twin_frames(cls)
-    grids = ", ".join(f"{name}: {n}" for name, n in sizes.items())
-    fix = ("make a grid coarser (fewer frames), make a control live-only (static=False), or "
-           "declare a larger budget")
-    if frames > cls.max_frames:
-        raise ValueError(f"{cls.__name__}: its static twin would have {frames} frames "
-                         f"({grids}), over max_frames = {cls.max_frames}; {fix} (max_frames)")
-    estimate = twin_estimate(cls)
-    if estimate > cls.twin_budget:
-        raise ValueError(f"{cls.__name__}: its static twin would take about "
-                         f"{estimate / 1e6:.2f} MB "
-                         f"({frames} frames ({grids}) at twin_scale {cls.twin_scale:g}), over "
-                         f"twin_budget = {cls.twin_budget / 1e6:g} MB; {fix} (twin_budget), or a "
-                         f"smaller twin_scale")
 
 
 def _keep_inside(fig, pad_px: float = 3.0) -> None:

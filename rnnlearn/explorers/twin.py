@@ -5,7 +5,7 @@ One frame per combination of the static controls' grids, rendered once at the cl
 control per control (a range input with ``aria-valuetext`` and a read-out, a ``<select>`` for a
 dropdown, a checkbox for a toggle, fixed text for a live-only control), and a few lines of plain
 JS that swap the frame and its alt text. No external URL. Used by :meth:`Explorer.static_html`
-while the book is built.
+while the book is built; :func:`check_budget` checks a class's twin when the class is defined.
 """
 from __future__ import annotations
 
@@ -163,3 +163,36 @@ white-space:nowrap;text-align:right}}
   }});
 }})();</script>
 </figure>"""
+
+
+def twin_frames(cls) -> tuple[int, dict]:
+    """The twin's frame count of an explorer class and each control's grid size in it."""
+    sizes = {c.name: (len(c.grid()) if c.static else 1) for c in cls.controls}
+    return math.prod(sizes.values()), sizes
+
+
+def twin_estimate(cls) -> int:
+    """Estimated twin size in bytes: frames x 1x pixels x ``twin_scale`` x ``twin_bytes_per_px``,
+    plus an alt text per frame and the page."""
+    frames, _ = twin_frames(cls)
+    width, height = (s * cls.dpi for s in cls.figsize)
+    per_frame = width * height * cls.twin_scale * cls.twin_bytes_per_px + 300
+    return round(frames * per_frame + 20_000)
+
+
+def check_budget(cls) -> None:
+    """Refuse an explorer class whose twin would exceed its frame or size budget."""
+    frames, sizes = twin_frames(cls)
+    grids = ", ".join(f"{name}: {n}" for name, n in sizes.items())
+    fix = ("make a grid coarser (fewer frames), make a control live-only (static=False), or "
+           "declare a larger budget")
+    if frames > cls.max_frames:
+        raise ValueError(f"{cls.__name__}: its static twin would have {frames} frames "
+                         f"({grids}), over max_frames = {cls.max_frames}; {fix} (max_frames)")
+    estimate = twin_estimate(cls)
+    if estimate > cls.twin_budget:
+        raise ValueError(f"{cls.__name__}: its static twin would take about "
+                         f"{estimate / 1e6:.2f} MB "
+                         f"({frames} frames ({grids}) at twin_scale {cls.twin_scale:g}), over "
+                         f"twin_budget = {cls.twin_budget / 1e6:g} MB; {fix} (twin_budget), or a "
+                         f"smaller twin_scale")
