@@ -503,3 +503,12 @@ def test_an_update_that_rescales_the_axes_gets_a_full_redraw():
     ex.image()
     ex.set(a=1.0, t=2)
     assert different_pixels(ex.image(), ex.full_image()) == 0
+
+
+def test_the_twin_sweep_leaves_the_live_view_alone_until_it_ends(toy, monkeypatch):
+    box = toy.widget()
+    toy.set(a=0.5)
+    pngs = []
+    monkeypatch.setattr(toy, "png", lambda scale=1.0: pngs.append(scale) or b"png")
+    toy.static_html()
+    assert len(pngs) == 1 and box.controls["a"].value == 0.5  # one refresh: the restored state

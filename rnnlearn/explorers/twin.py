@@ -40,6 +40,7 @@ def sweep(explorer):
     n = math.prod(len(g) for g in grids.values())
     frames, frame_of, alts, seen = [], [0] * n, [""] * n, {}
     start = dict(explorer.values)
+    listeners, explorer._listeners = explorer._listeners, []  # a live view waits for the end
     try:
         for combo in itertools.product(*(list(enumerate(grids[c.name])) for c in walk)):
             explorer.set(**{c.name: v for c, (_, v) in zip(walk, combo)})
@@ -51,6 +52,7 @@ def sweep(explorer):
                 frames.append(uri)
             alts[k] = explorer.describe()
     finally:
+        explorer._listeners = listeners
         explorer.set(**start)
     return frames, frame_of, alts
 
