@@ -41,6 +41,10 @@ def tanh_slope(x):
     return 1 - np.tanh(x) ** 2
 
 
+def mse_gradient(o, y):
+    return (o - y) / len(o)
+
+
 def dense_backward(dnet, x, W):
     return dnet @ W.T, x.T @ dnet, dnet.sum(axis=0)
 
@@ -52,6 +56,7 @@ RIGHT = {
     "check_adam_step": adam_step,
     "check_sigmoid_slope": sigmoid_slope,
     "check_tanh_slope": tanh_slope,
+    "check_mse_gradient": mse_gradient,
     "check_dense_backward": dense_backward,
 }
 
@@ -147,6 +152,9 @@ MISTAKES = [
     ("check_tanh_slope", np.tanh, "that is tanh(x) itself"),
     ("check_tanh_slope", lambda x: 1 - np.tanh(x), "the square is missing"),
     ("check_tanh_slope", lambda x: 1 - x**2, "written with the output"),
+    ("check_mse_gradient", lambda o, y: o - y, "the 1/B is missing"),
+    ("check_mse_gradient", lambda o, y: (o - y) / o.size, "divided by B * K"),
+    ("check_mse_gradient", lambda o, y: 2 * (o - y) / len(o), "twice too large"),
     ("check_dense_backward", lambda dnet, x, W: (dnet @ W.T, dnet.T @ x, dnet.sum(axis=0)),
      "dW is transposed"),
     ("check_dense_backward", lambda dnet, x, W: (dnet @ W.T, x.T @ dnet, dnet.mean(axis=0)),

@@ -18,6 +18,7 @@ Checker                                Chapter    The reader writes
 ``check_adam_step``                    descent    ``adam_step(w, m, v, grad, k, lr, ...)``
 ``check_sigmoid_slope``                backprop   ``sigmoid_slope(x)``
 ``check_tanh_slope``                   backprop   ``tanh_slope(x)``
+``check_mse_gradient``                 backprop   ``mse_gradient(o, y)``
 ``check_dense_backward``               backprop   ``dense_backward(dnet, x, W)``
 =====================================  =========  ============================================
 
@@ -51,7 +52,8 @@ the notebook (the book build, nbval) never fails on a scaffold, and the hidden l
 the build if the solution stops passing its checker.
 """
 from .core import Case, CaseResult, CheckResult, Mistake, compare, run_cases
-from .backprop import check_dense_backward, check_sigmoid_slope, check_tanh_slope
+from .backprop import (check_dense_backward, check_mse_gradient, check_sigmoid_slope,
+                       check_tanh_slope)
 from .descent import check_adam_step, check_momentum_step
 from .slopes import check_central_difference, check_descend
 
@@ -63,4 +65,5 @@ TAGS = {
 
 __all__ = ["TAGS", "Case", "CaseResult", "CheckResult", "Mistake", "compare", "run_cases",
            "check_central_difference", "check_descend", "check_momentum_step", "check_adam_step",
-           "check_sigmoid_slope", "check_tanh_slope", "check_dense_backward"]
+           "check_sigmoid_slope", "check_tanh_slope", "check_mse_gradient",
+           "check_dense_backward"]

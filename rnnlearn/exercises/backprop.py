@@ -1,8 +1,9 @@
-"""Checkers for the coding exercises of the chapter "backprop": local slopes, a dense backward.
+"""Checkers for the coding exercises of the chapter "backprop": local slopes, the gradient of the
+mean squared error, a dense layer's backward pass.
 
 The expected values are computed here from the definitions (sigma'(x) = sigma(x)(1 - sigma(x)),
-tanh'(x) = 1 - tanh(x)**2, the three products of a dense layer's backward pass), not with
-``rnnlearn.activations`` or ``rnnlearn.mlp``.
+tanh'(x) = 1 - tanh(x)**2, (o - y)/B, the three products of a dense layer's backward pass), not
+with ``rnnlearn.activations``, ``rnnlearn.losses`` or ``rnnlearn.mlp``.
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import numpy as np
 
 from .core import Case, CheckResult, Mistake, run_cases
 
-__all__ = ["check_sigmoid_slope", "check_tanh_slope", "check_dense_backward"]
+__all__ = ["check_sigmoid_slope", "check_tanh_slope", "check_mse_gradient",
+           "check_dense_backward"]
 
 # the inputs of both slope checkers: zero, a batch of one, negatives, large values of both signs
 SLOPE_INPUTS = [
@@ -94,6 +96,50 @@ def check_tanh_slope(tanh_slope) -> CheckResult:
     return run_cases("tanh_slope(x)", tanh_slope,
                      _slope_cases(lambda x: 1 - np.tanh(x) ** 2),
                      TANH_MISTAKES, arg_names=("x",), rtol=1e-9, atol=1e-15)
+
+
+MSE_MISTAKES = [
+    Mistake(lambda o, y: o - y,
+            "the 1/B is missing: the loss is a mean over the batch, so every gradient is "
+            "divided by B = o.shape[0] (with B = 1 you cannot tell)"),
+    Mistake(lambda o, y: (o - y) / o.size,
+            "divided by B * K: that is the mean over every entry (PyTorch's MSELoss); this "
+            "loss sums over the K outputs and averages over the B examples only"),
+    Mistake(lambda o, y: (o - y) / o.shape[1],
+            "divided by the number of outputs K: the mean is over the batch, B = o.shape[0]"),
+    Mistake(lambda o, y: 2 * (o - y) / len(o),
+            "twice too large: the 1/2 in the loss cancels the 2 from the square"),
+    Mistake(lambda o, y: (y - o) / len(o), "the sign is flipped: the gradient is (o - y) / B"),
+]
+
+
+def check_mse_gradient(mse_gradient) -> CheckResult:
+    """Check ``mse_gradient(o, y)``, the gradient of L = (1/B) sum_b (1/2)||o_b - y_b||^2.
+
+    Parameters
+    ----------
+    mse_gradient : callable
+        The function to check. With outputs o and targets y, both of shape (B, K), it must
+        return dL/do = (o - y) / B, of shape (B, K).
+
+    Returns
+    -------
+    CheckResult
+        Its ``passed`` is True if every case matches to 1e-12 relative.
+    """
+    rng = np.random.default_rng(5)
+    shapes = [("B = 4 examples, K = 3 outputs", (4, 3), 1.0),
+              ("a batch of one, B = 1, K = 2", (1, 2), 1.0),
+              ("B = 2, K = 5", (2, 5), 1.0),
+              ("large and negative values, B = 6, K = 1", (6, 1), -1e3)]
+    cases = []
+    for label, shape, scale in shapes:
+        o, y = rng.normal(size=shape) * scale, rng.normal(size=shape)
+        cases.append(Case(label, (o, y), ((o - y) / shape[0],)))
+    o = rng.normal(size=(3, 2))
+    cases.append(Case("a perfect fit, o = y: zero gradient", (o, o.copy()), (np.zeros((3, 2)),)))
+    return run_cases("mse_gradient(o, y)", mse_gradient, cases, MSE_MISTAKES,
+                     arg_names=("o", "y"), rtol=1e-12, atol=1e-15)
 
 
 def _dense(dnet, x, W):

@@ -3,10 +3,11 @@
 A checker (one small function per exercise, in the chapter modules of this package) builds a
 list of :class:`Case` objects, each holding arguments and the expected outputs (computed from
 first principles, not with the package's kernels), and a list of typical *wrong* variants of the
-function (:class:`Mistake`), each with a hint. :func:`run_cases` calls the student's function on every case, on copies of
-the arguments, and never lets an error escape: an exception, a wrong type or shape, None, NaN or
-inf, or an argument changed in place each give a failed case with a short message. When a wrong
-output equals the output of a known mistake, the case names that mistake in its hint.
+function (:class:`Mistake`), each with a hint. :func:`run_cases` calls the student's function on
+every case, on copies of the arguments, and never lets an error escape: an exception, a wrong
+type or shape, None, NaN or inf, or an argument changed in place each give a failed case with a
+short message. When a wrong output equals the output of a known mistake, the verdict names that
+mistake in a hint.
 """
 from __future__ import annotations
 
