@@ -55,6 +55,7 @@ _MODULES = (
     "autodiff",
     "calculus",
     "datasets",
+    "esn",
     "exercises",
     "explorers",
     "gradcheck",
