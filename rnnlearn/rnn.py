@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnnlearn import activations, losses, training
-from rnnlearn._checks import (check_array, check_choice, check_int, check_positive, check_rng)
+from rnnlearn._checks import check_array, check_choice, check_float, check_int, check_rng
 
 KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  #: the RNN's parameter names
 HEAD_KEYS = ("head.weight", "head.bias")  #: the read-out's names in a model's params
@@ -112,7 +112,7 @@ def init_params(D, H, rng, *, init="uniform", scale=1.0):
     D, H = check_int("D", D, lo=1), check_int("H", H, lo=1)
     check_rng(rng)
     check_choice("init", init, INITS)
-    scale = 0.0 if scale == 0 else check_positive("scale", scale)
+    scale = check_float("scale", scale, lo=0.0)
     k = 1.0 / np.sqrt(H)
     params = {key: rng.uniform(-k, k, size=shape) for key, shape in
               zip(KEYS, ((H, D), (H, H), (H,), (H,)))}
@@ -534,6 +534,7 @@ def train(params, xs, ys, optimizer, *, epochs=1, batch_size=None, rng=None, cli
     """
     xs = check_array("xs", xs, "(T, N, D)")
     ys = np.asarray(ys)
+    check_choice("output", output, OUTPUTS)
     N = xs.shape[1]
     axis = 0 if output == "last" else 1
     if ys.ndim <= axis or ys.shape[axis] != N:

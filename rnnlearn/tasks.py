@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlearn._checks import check_int, check_positive, check_rng
+from rnnlearn._checks import check_float, check_int, check_positive, check_rng
 
 
 def adding_problem(T, n, rng):
@@ -136,7 +136,7 @@ def sine_waves(T, n, rng, *, periods=(10.0, 50.0), noise=0.0):
                                                                            periods[1]))
     if high < low:
         raise ValueError(f"periods must be (low, high) with low <= high; got {periods}")
-    noise = 0.0 if noise == 0 else check_positive("noise", noise)
+    noise = check_float("noise", noise, lo=0.0)
     amplitude = rng.uniform(0.5, 1.0, size=n)
     period = rng.uniform(low, high, size=n)
     phase = rng.uniform(0.0, 2 * np.pi, size=n)
@@ -194,7 +194,7 @@ def mackey_glass(n, *, batch=1, tau=17.0, beta=0.2, gamma=0.1, power=10, dt=0.1,
     tau, beta, gamma, dt, every = (check_positive(name, value) for name, value in (
         ("tau", tau), ("beta", beta), ("gamma", gamma), ("dt", dt), ("every", every)))
     power = check_int("power", power, lo=1)
-    discard = 0.0 if discard == 0 else check_positive("discard", discard)
+    discard = check_float("discard", discard, lo=0.0)
     lag, stride, skip = (int(round(v / dt)) for v in (tau, every, discard))
     for name, value, steps in (("tau", tau, lag), ("every", every, stride)):
         if steps < 1 or abs(steps * dt - value) > 1e-9 * value:

@@ -114,6 +114,7 @@ def test_mackey_glass_converges_at_fourth_order():
     (lambda r: tasks.adding_problem(5, 2, None), TypeError, "rng must be a numpy.random"),
     (lambda r: tasks.copy_task(5, 2, r, n_symbols=1), ValueError, "n_symbols must be an int >= 2"),
     (lambda r: tasks.sine_waves(5, 2, r, periods=(5.0, 2.0)), ValueError, "low <= high"),
+    (lambda r: tasks.sine_waves(5, 2, r, noise=-0.1), ValueError, "noise must be in"),
     (lambda r: tasks.mackey_glass(10, dt=0.3), ValueError, "tau / dt must be a whole number"),
     (lambda r: tasks.mackey_glass(10, rng=3), TypeError, "rng must be a numpy.random"),
     (lambda r: tasks.mackey_glass(0), ValueError, "n must be an int >= 1; got 0"),
