@@ -298,3 +298,34 @@ def test_train_fits_a_tiny_task_through_fit(rng):
     assert len(history.losses) == 60 * 4 and history.epoch_losses.shape == (60,)
     final, _ = rnn.loss_and_grads(params, xs, ys)
     assert final < 0.05 * first
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu", "sigmoid"])
+def test_jacobian_norms_equal_the_explicit_products(nonlinearity, rng):
+    """Against dh_T/dh_k built by finite differences of the forward pass from step k on."""
+    T, B, D, H = 5, 2, 2, 3
+    params = rnn.init_params(D, H, rng, scale=2.0)
+    xs, h0 = rng.standard_normal((T, B, D)), rng.standard_normal((B, H))
+    hs, caches = rnn.forward(xs, h0, params, nonlinearity)
+    b, eps = 1, 1e-6
+    expected = []
+    for k in range(T):
+        h_k = h0 if k == 0 else hs[k - 1]
+        J = np.empty((H, H))
+        for j in range(H):
+            plus, minus = h_k.copy(), h_k.copy()
+            plus[b, j] += eps
+            minus[b, j] -= eps
+            J[:, j] = (rnn.forward(xs[k:], plus, params, nonlinearity)[0][-1, b]
+                       - rnn.forward(xs[k:], minus, params, nonlinearity)[0][-1, b]) / (2 * eps)
+        expected.append(np.linalg.norm(J, 2))
+    assert_allclose(rnn.jacobian_norms(caches, b=b), expected, rtol=1e-6)
+
+
+def test_jacobian_log_norms_stay_finite_where_the_norms_underflow(rng):
+    params = rnn.init_params(2, 4, rng, init="orthogonal", scale=0.1)
+    _, caches = rnn.forward(rng.standard_normal((400, 1, 2)), None, params, "linear")
+    logs = rnn.jacobian_norms(caches, log=True)
+    assert np.all(np.isfinite(logs))
+    assert logs[0] == pytest.approx(400 * np.log(0.1), rel=1e-12)
+    assert rnn.jacobian_norms(caches)[0] == 0.0  # 1e-400 rounds to 0
