@@ -119,8 +119,8 @@ def test_quadratic_explorer_grid_holds_the_gd_limit_and_both_optima():
 def test_named_grid_values_are_the_optima_for_each_kappa(kappa):
     bowl = descent.BOWLS[kappa]
     best = rates.momentum_optimal(bowl.mu, bowl.L)
-    assert descent.resolve("α*", "β*", kappa) == (best.alpha, best.beta)
-    assert descent.resolve("2/(μ+L)", "0", kappa) == (rates.gd_optimal(bowl.mu, bowl.L).alpha, 0.0)
+    assert descent.resolve("α*", "β*", kappa) == (best.lr, best.beta)
+    assert descent.resolve("2/(μ+L)", "0", kappa) == (rates.gd_optimal(bowl.mu, bowl.L).lr, 0.0)
     assert descent.resolve("2.83", "0.3", kappa) == (2.83, 0.3)
 
 

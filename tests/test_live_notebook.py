@@ -67,6 +67,9 @@ def test_live_widget_redraws_when_slider_moves(lab, tmp_path):
         page.keyboard.press("Shift+Enter")
         img = page.locator(".jp-OutputArea img.widget-image")
         img.wait_for(timeout=60_000)
+        page.wait_for_function("() => document.querySelector('.jp-OutputArea img.widget-image').naturalWidth > 0")
+        size = img.evaluate("i => [i.naturalWidth, i.naturalHeight, i.clientWidth, i.clientHeight]")
+        assert size[:2] == size[2:], f"live image shown at {size[2:]}, rendered at {size[:2]}: not sharp"
         before = img.get_attribute("src")
         handle = page.locator(".widget-slider .noUi-handle").first
         handle.focus()

@@ -50,7 +50,7 @@ def resolve(alpha: str | float, beta: str | float, kappa: str) -> tuple[float, f
         raise ValueError(f"kappa must be one of {list(BOWLS)}; got {kappa!r}")
     bowl = BOWLS[kappa]
     best = rates.momentum_optimal(bowl.mu, bowl.L)
-    named_alpha = {"2/(μ+L)": rates.gd_optimal(bowl.mu, bowl.L).alpha, "α*": best.alpha}
+    named_alpha = {"2/(μ+L)": rates.gd_optimal(bowl.mu, bowl.L).lr, "α*": best.lr}
     alpha = named_alpha[alpha] if alpha in named_alpha else float(alpha)
     beta = best.beta if beta == "β*" else float(beta)
     return alpha, beta
