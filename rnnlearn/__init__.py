@@ -66,6 +66,7 @@ _MODULES = (
     "plotting",
     "rates",
     "rnn",
+    "seqmodel",
     "tasks",
     "training",
 )

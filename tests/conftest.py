@@ -1,10 +1,16 @@
 """Shared fixtures: a seeded random generator, passed in like everywhere else in rnnlearn."""
-import matplotlib
+import os
+
+# one BLAS thread (unless the caller chose): on a shared 2-core machine a threaded OpenBLAS makes
+# the reservoir tests several times slower, and the notebooks' kernels inherit it
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-import numpy as np
-import pytest
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import rnnlearn
 
 KERNELS = ["activations", "autodiff", "calculus", "datasets", "gradcheck", "landscapes", "losses",
-           "mlp", "optim", "rates", "training"]
+           "mlp", "optim", "rates", "training", "rnn", "seqmodel", "tasks", "esn"]
 
 
 def test_every_public_module_is_listed():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from rnnlearn import optim, rnn
+from rnnlearn import rnn
 from rnnlearn.gradcheck import assert_layer_close
 
 NONLINEARITIES = ["tanh", "relu", "sigmoid", "linear"]
@@ -243,11 +243,6 @@ def test_init_params_shapes_and_schemes(rng):
     (lambda p, r: rnn.init_params(2, True, r), TypeError, "H must be an int"),
     (lambda p, r: rnn.init_params(2, 3, r, scale=True), TypeError, "scale must be a real number"),
     (lambda p, r: rnn.init_params(2, 3, r, scale=-1.0), ValueError, "scale must be in"),
-    (lambda p, r: rnn.train(rnn.init_model(2, 3, 1, r), np.zeros((4, 5, 2)), np.zeros((5, 1)),
-                            None, output="every"), ValueError, "output must be one of"),
-    (lambda p, r: rnn.loss_and_grads(rnn.init_model(2, 3, 1, r), np.zeros((4, 5, 2)),
-                                     np.zeros((4, 5, 1))), ValueError,
-     r"ys must have shape \(5, 1\) for loss 'mse' and output 'last'; got \(4, 5, 1\)"),
     (lambda p, r: rnn.init_params(2, 3, 7), TypeError, "rng must be a numpy.random.Generator"),
     (lambda p, r: rnn.jacobian_norms(rnn.forward(np.zeros((5, 2, 2)), None, p)[1], b=2),
      ValueError, r"b must be an int in \[0, 1\]; got 2"),
@@ -256,48 +251,6 @@ def test_bad_input_gives_clear_errors(call, error, message, rng):
     params = rnn.init_params(2, 3, rng)
     with pytest.raises(error, match=message):
         call(params, rng)
-
-
-@pytest.mark.parametrize("output, loss", [("last", "mse"), ("all", "mse"),
-                                          ("all", "cross_entropy"), ("last", "cross_entropy")])
-def test_model_gradients_pass_check_layer(output, loss, rng):
-    T, B, D, H, O = 5, 3, 2, 4, 3
-    params = rnn.init_model(D, H, O, rng)
-    xs = rng.standard_normal((T, B, D))
-    shape = (B,) if output == "last" else (T, B)
-    ys = (rng.standard_normal(shape + (O,)) if loss == "mse" else rng.integers(0, O, shape))
-
-    def forward(inputs, p):
-        value, _ = rnn.loss_and_grads(p, xs, ys, output=output, loss=loss)
-        return np.array([value]), None
-
-    def backward(dvalue, _):
-        _, grads = rnn.loss_and_grads(params, xs, ys, output=output, loss=loss)
-        return {}, {k: g * dvalue[0] for k, g in grads.items()}
-
-    assert_layer_close(forward, backward, {}, params, rng=rng)
-    assert rnn.model_forward(xs, params, output=output)[0].shape == shape + (O,)
-
-    def model_backward(dout, cache):
-        dxs, dh0, grads = rnn.model_backward(dout, cache)
-        return {"xs": dxs, "h0": dh0}, grads
-
-    assert_layer_close(lambda i, p: rnn.model_forward(i["xs"], p, h0=i["h0"], output=output),
-                       model_backward, {"xs": xs, "h0": rng.standard_normal((B, H))}, params,
-                       rng=rng)
-
-
-def test_train_fits_a_tiny_task_through_fit(rng):
-    """Many-to-one: output the first input of a 5-step sequence (needs memory)."""
-    xs = rng.standard_normal((5, 64, 1))
-    ys = xs[0].copy()  # (64, 1)
-    params = rnn.init_model(1, 8, 1, rng)
-    first, _ = rnn.loss_and_grads(params, xs, ys)
-    history = rnn.train(params, xs, ys, optim.Adam(lr=0.02), epochs=60, batch_size=16, rng=rng,
-                        clip=5.0)
-    assert len(history.losses) == 60 * 4 and history.epoch_losses.shape == (60,)
-    final, _ = rnn.loss_and_grads(params, xs, ys)
-    assert final < 0.05 * first
 
 
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu", "sigmoid"])
