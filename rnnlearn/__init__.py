@@ -59,6 +59,7 @@ _MODULES = (
     "exercises",
     "explorers",
     "gradcheck",
+    "layercheck",
     "landscapes",
     "losses",
     "mlp",

@@ -11,7 +11,7 @@ import pytest
 import rnnlearn
 
 KERNELS = ["activations", "autodiff", "calculus", "datasets", "gradcheck", "landscapes", "losses",
-           "mlp", "optim", "rates", "training", "rnn", "seqmodel", "tasks", "esn"]
+           "mlp", "optim", "rates", "training", "rnn", "seqmodel", "tasks", "esn", "layercheck"]
 
 
 def test_every_public_module_is_listed():
@@ -41,7 +41,7 @@ def test_importing_rnnlearn_and_its_kernels_does_not_import_matplotlib():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("name", [k for k in KERNELS if k != "gradcheck"])  # gradcheck: its own
+@pytest.mark.parametrize("name", KERNELS)
 def test_public_functions_document_their_parameters(name):
     """Every public function and method of a kernel module has a numpydoc docstring with a
     Parameters section when it takes arguments (the shapes go in its type lines)."""
