@@ -68,6 +68,7 @@ window.__bench = {
       obs.disconnect();
       st.tm = performance.now();
       try { await img.decode(); } catch (e) { st.err = String(e); }
+      st.td = performance.now();
       requestAnimationFrame(() => requestAnimationFrame(() => {
         st.t1 = performance.now(); st.done = true;
       }));
@@ -237,9 +238,10 @@ def press(page, root, ctl, direction: int, timeout: float) -> tuple[int, dict | 
     except Exception:  # playwright TimeoutError: this press brought no new picture
         page.evaluate("() => window.__st.cancel()")
         return direction, None
-    st = page.evaluate("() => ({t0: __st.t0, tm: __st.tm, t1: __st.t1})")
+    st = page.evaluate("() => ({t0: __st.t0, tm: __st.tm, td: __st.td, t1: __st.t1})")
     page.get_by_text("| Idle").first.wait_for(timeout=timeout * 1000)  # kernel done with it
-    return direction, {"total": st["t1"] - st["t0"], "src": st["tm"] - st["t0"]}
+    return direction, {"total": st["t1"] - st["t0"], "src": st["tm"] - st["t0"],
+                       "decode": st["td"] - st["tm"]}
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -249,10 +251,11 @@ def pct(xs: list[float], q: float) -> float:
 
 def row(name: str, times: list[dict], misses: int) -> str:
     if not times:
-        return f"{name:34} {0:4d}      -       -        -  {misses:6d}"
-    tot, src = [t["total"] for t in times], [t["src"] for t in times]
+        return f"{name:34} {0:4d}      -       -        -        -  {misses:6d}"
+    tot = [t["total"] for t in times]
+    src, dec = (statistics.median(t[k] for t in times) for k in ("src", "decode"))
     return (f"{name:34} {len(tot):4d} {statistics.median(tot):7.1f} {pct(tot, 0.9):7.1f}"
-            f" {statistics.median(src):8.1f}  {misses:6d}")
+            f" {src:8.1f} {dec:8.1f}  {misses:6d}")
 
 
 def bench_cell(page, cell, name: str, args) -> None:
@@ -306,7 +309,7 @@ def bench(url: str, names: list[str], args) -> None:
             out.first.wait_for(timeout=120_000)
             print("kernel imports rnnlearn from:", out.first.inner_text().strip())
             print(f"{'explorer / control':34} {'n':>4} {'p50 ms':>7} {'p90 ms':>7}"
-                  f" {'src p50':>8}  {'misses':>6}")
+                  f" {'src p50':>8} {'dec p50':>8}  {'misses':>6}")
             for i, name in enumerate(names, start=1):
                 bench_cell(page, page.locator(CELLS).nth(i), name, args)
         finally:
@@ -348,7 +351,8 @@ def main() -> None:
         finally:
             stop_lab(proc, url)
     print(f"load average at end:   {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("p50/p90: keydown -> new <img> src -> decoded -> 2 rAF; src p50: keydown -> new src")
+    print("p50/p90: keydown -> new <img> src -> decoded -> 2 rAF; src p50: keydown -> new src;"
+          " dec p50: new src -> decoded")
 
 
 if __name__ == "__main__":
