@@ -18,6 +18,7 @@ benchmarks drive explorers headlessly with :meth:`Explorer.set` and read the art
 from __future__ import annotations
 
 import base64
+import itertools
 import os
 from collections import OrderedDict
 from typing import Any, ClassVar
@@ -200,8 +201,6 @@ class Explorer:
     def grid(self):
         """Every combination of the twin's control values, as dicts (live-only controls pinned to
         their current value)."""
-        import itertools
-
         names = [c.name for c in self.controls]
         grids = [c.grid() if c.static else [self.values[c.name]] for c in self.controls]
         for combo in itertools.product(*grids):
