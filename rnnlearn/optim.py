@@ -107,6 +107,10 @@ class Optimizer(ABC):
             if not (isinstance(w, np.ndarray) and w.dtype.kind == "f"):
                 raise TypeError(f"params[{key!r}] must be a float ndarray (it is updated in "
                                 f"place); got {getattr(w, 'dtype', type(w).__name__)}")
+        self._apply(params, grads)
+
+    def _apply(self, params, grads):
+        """:meth:`step` without its input checks, for loops that built the arrays themselves."""
         for key, w in params.items():
             state = self.state.get(key)
             if state is None:
@@ -407,7 +411,7 @@ def run(landscape, w0, optimizer, steps, diverge_at=1e6, *, reset=True):
             chunk = slice(start, min(start + _CHUNK, steps + 1))
             for k in range(chunk.start, chunk.stop):
                 grads["w"] = landscape.grad(w)
-                optimizer.step(params, grads)
+                optimizer._apply(params, grads)  # run made both arrays: no per-step checks
                 ws[k] = w
             losses[chunk] = f(ws[chunk])
             bad = np.flatnonzero(~(losses[chunk] <= limit))  # also catches NaN
