@@ -176,7 +176,10 @@ def test_a_typical_mistake_fails_with_its_own_hint(name, wrong, hint):
     assert not result.passed and result.attempted
     assert any(not case.passed for case in result.cases)
     assert hint in result.hints[0], result.hints  # the most frequent hint names the mistake
-    assert f"hint: {result.hints[0]}" in str(result) and "\u2717" in str(result)
+    text = str(result)
+    assert all(len(line) <= 88 for line in text.splitlines()), text  # wrapped for a phone
+    flat = " ".join(text.split())
+    assert " ".join(f"hint: {result.hints[0]}".split()) in flat and "\u2717" in text
 
 
 def test_every_checker_has_at_least_two_typical_mistakes_tested():
@@ -185,7 +188,7 @@ def test_every_checker_has_at_least_two_typical_mistakes_tested():
 
 
 def test_the_verdict_says_on_which_input_and_by_how_much():
-    text = str(exercises.check_tanh_slope(lambda x: 1 - np.tanh(x)))
+    text = " ".join(str(exercises.check_tanh_slope(lambda x: 1 - np.tanh(x))).split())
     assert "x = [-2, -0.5, 0.5, 2]: 4 of 4 entries wrong" in text
     assert "got 1.96403, expected 0.0706508 (off by 1.9)" in text
     assert "\u2713 x = 0" in text  # what passed is listed too

@@ -12,6 +12,7 @@ mistake in a hint.
 from __future__ import annotations
 
 import copy
+import textwrap
 import warnings
 from typing import Any, Callable, NamedTuple, Sequence
 
@@ -80,7 +81,7 @@ class CheckResult:
 
     def __str__(self):
         if not self.attempted:
-            return f"{self.title}: not attempted yet. {self.note}"
+            return _wrap([f"{self.title}: not attempted yet. {self.note}"])
         n_ok = sum(c.passed for c in self.cases)
         lines = [f"{PASS if self.passed else FAIL} {self.title}: "
                  + (f"all {n_ok} cases passed." if self.passed
@@ -91,9 +92,20 @@ class CheckResult:
         lines += [f"  hint: {hint}" for hint in self.hints]
         if self.note and not self.passed:
             lines.append(self.note)
-        return "\n".join(lines)
+        return _wrap(lines)
 
     __repr__ = __str__
+
+
+def _wrap(lines, width: int = 88) -> str:
+    """Lines wrapped to ``width`` (a notebook output or a phone shows them without scrolling),
+    continuation lines indented under their line's text."""
+    out = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        out.append(textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False,
+                                 break_on_hyphens=False))
+    return "\n".join(out)
 
 
 def _describe(value) -> str:
