@@ -27,7 +27,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from rnnlearn.explorers import REGISTRY  # noqa: E402
-from rnnlearn.explorers.base import twin_estimate, twin_frames  # noqa: E402
+from rnnlearn.explorers.twin import twin_estimate, twin_frames  # noqa: E402
 
 RATIO_BUDGET, SIZE_BUDGET, LIVE_GOAL_MS = 1.3, 2_000_000, 30.0
 

@@ -253,6 +253,26 @@ def check_callable(name, value, signature=""):
     return value
 
 
+def check_keys(name, arrays, keys, what=""):
+    """``arrays`` if it is a dict holding every key of ``keys`` (other keys are allowed).
+
+    Parameters
+    ----------
+    name : str
+        E.g. "params".
+    arrays : dict of str to ndarray
+    keys : sequence of str
+    what : str
+        Added after the key list in the message, e.g. " too".
+    """
+    if not isinstance(arrays, dict):
+        raise TypeError(f"{name} must be a dict of arrays; got {_type_name(arrays)}")
+    missing = [key for key in keys if key not in arrays]
+    if missing:
+        raise ValueError(f"{name} must have the keys {list(keys)}{what}; missing {missing}")
+    return arrays
+
+
 def check_like(name, arrays, reference, reference_name="params"):
     """Check that the dict ``arrays`` has exactly the keys and shapes of ``reference``.
 

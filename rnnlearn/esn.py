@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlearn._checks import (check_array, check_float, check_int, check_positive, check_rng)
+from rnnlearn._checks import (check_array, check_float, check_int, check_keys, check_positive,
+                              check_rng)
 
 KEYS = ("weight_ih", "weight_hh", "bias_ih")  #: a reservoir's parameter names
 
@@ -63,11 +64,7 @@ def init(N, D, rng, *, spectral_radius=0.9, density=1.0, input_scale=1.0, bias_s
 
 
 def _reservoir(params, D=None):
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays; got {type(params).__name__}")
-    missing = [key for key in KEYS if key not in params]
-    if missing:
-        raise ValueError(f"params must have the keys {list(KEYS)}; missing {missing}")
+    check_keys("params", params, KEYS)
     w_hh = check_array("params['weight_hh']", params["weight_hh"], "(N, N)")
     N = w_hh.shape[0]
     check_array("params['weight_hh']", w_hh, "(N, N)", N=N)

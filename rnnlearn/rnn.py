@@ -23,7 +23,8 @@ from typing import NamedTuple
 import numpy as np
 
 from rnnlearn import activations
-from rnnlearn._checks import check_array, check_choice, check_float, check_int, check_rng
+from rnnlearn._checks import (check_array, check_choice, check_float, check_int, check_keys,
+                              check_rng)
 
 KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  #: the RNN's parameter names
 NONLINEARITIES = {  # name -> (phi, phi' from the output)
@@ -66,11 +67,7 @@ class Shares(NamedTuple):
 
 def _weights(params, D=None):
     """The four RNN arrays from ``params`` (other keys ignored), checked against each other."""
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays; got {type(params).__name__}")
-    missing = [key for key in KEYS if key not in params]
-    if missing:
-        raise ValueError(f"params must have the keys {list(KEYS)}; missing {missing}")
+    check_keys("params", params, KEYS)
     w_hh = check_array("params['weight_hh']", params["weight_hh"], "(H, H)")
     H = w_hh.shape[0]
     w_hh = check_array("params['weight_hh']", w_hh, "(H, H)", H=H)

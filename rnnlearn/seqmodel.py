@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnnlearn import losses, rnn, training
-from rnnlearn._checks import check_array, check_choice, check_int, check_rng
+from rnnlearn._checks import check_array, check_choice, check_int, check_keys, check_rng
 
 HEAD_KEYS = ("head.weight", "head.bias")  #: the read-out's names in a model's params
 OUTPUTS = ("last", "all")
@@ -86,9 +86,7 @@ def model_forward(xs, params, *, h0=None, nonlinearity="tanh", output="last"):
     check_choice("output", output, OUTPUTS)
     hs, caches = rnn.forward(xs, h0, params, nonlinearity)
     H = hs.shape[2]
-    missing = [key for key in HEAD_KEYS if key not in params]
-    if missing:
-        raise ValueError(f"params must have the keys {list(HEAD_KEYS)} too; missing {missing}")
+    check_keys("params", params, HEAD_KEYS, " too")
     weight = check_array("params['head.weight']", params["head.weight"], "(O, H)", H=H)
     bias = check_array("params['head.bias']", params["head.bias"], "(O,)", O=weight.shape[0])
     h_out = hs[-1] if output == "last" else hs

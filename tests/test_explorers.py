@@ -11,7 +11,7 @@ import pytest
 from rnnlearn import explorers
 from rnnlearn.explorers import (ALL, REGISTRY, Choice, Explorer, IntSlider, Slider, Toggle,
                                 base, register)
-from rnnlearn.explorers.twin import start_index
+from rnnlearn.explorers.twin import start_index, twin_estimate, twin_frames
 from rnnlearn.plotting import figure, heading
 
 NAMES = sorted(REGISTRY)
@@ -181,7 +181,7 @@ def test_a_live_only_control_keeps_an_explorer_within_budget():
         controls = (Slider("a", "a", 0.0, 1.0, default=0.0, frames=20),
                     Slider("b", "b", 0.0, 1.0, default=0.0, frames=20, static=False))
 
-    assert base.twin_frames(LiveOnly) == (20, {"a": 20, "b": 1})
+    assert twin_frames(LiveOnly) == (20, {"a": 20, "b": 1})
 
 
 def test_registration_is_explicit():
@@ -197,8 +197,8 @@ def test_registration_is_explicit():
 @pytest.mark.parametrize("name", NAMES)
 def test_every_registered_explorer_is_within_budget_and_says_what_it_shows(name):
     cls = REGISTRY[name]
-    frames, _ = base.twin_frames(cls)
-    assert frames <= cls.max_frames and base.twin_estimate(cls) <= cls.twin_budget
+    frames, _ = twin_frames(cls)
+    assert frames <= cls.max_frames and twin_estimate(cls) <= cls.twin_budget
     assert cls.alt.strip() and cls.caption.strip()
 
 
@@ -371,7 +371,7 @@ def test_sweep_whole_grid_no_warning_finite_data(name):
             for arr in ex.plotted_data():
                 assert np.all(np.isfinite(arr)), f"{name} at {values}: non-finite plotted data"
             n += 1
-    assert n == base.twin_frames(type(ex))[0]
+    assert n == twin_frames(type(ex))[0]
 
 
 def test_static_twin_is_self_contained_and_small(explorer, twin):
@@ -381,7 +381,7 @@ def test_static_twin_is_self_contained_and_small(explorer, twin):
         assert f'aria-label="{c.label}"' in twin
     assert not re.search(r"(src|href)=\"(https?:)?//", twin), "no external URLs"
     # the estimate made at class definition is conservative
-    assert len(twin.encode()) <= base.twin_estimate(type(explorer))
+    assert len(twin.encode()) <= twin_estimate(type(explorer))
 
 
 def test_static_twin_controls_announce_values_and_frames_are_hidpi(explorer, twin):

@@ -31,7 +31,7 @@ from matplotlib.lines import Line2D
 from .. import plotting
 from .controls import Control
 from .render import Blitter, flatten, png_bytes
-from .twin import check_budget, twin_estimate, twin_frames  # noqa: F401 (re-exported)
+from .twin import check_budget, static_html
 
 STATIC_ENV = "RNNLEARN_STATIC_EXPLORERS"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -287,8 +287,6 @@ class Explorer:
 
     def static_html(self) -> str:
         """The static twin: self-contained HTML with a frame per grid point (see :mod:`.twin`)."""
-        from .twin import static_html
-
         return static_html(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):

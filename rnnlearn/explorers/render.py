@@ -167,20 +167,12 @@ class Blitter:
         """Forget the cached backgrounds (after a change to a static artist)."""
         self._backgrounds.clear()
 
-    def rgba(self, scale: float = 1.0, key=None, prepare=None):
-        """The current state as a PIL RGBA image at ``scale`` times ``dpi`` (see :meth:`array`)."""
-        from PIL import Image
-
-        return Image.fromarray(self.array(scale, key, prepare))
-
     def array(self, scale: float = 1.0, key=None, prepare=None) -> np.ndarray:
         """The current state as an (H, W, 4) uint8 RGBA array at ``scale`` times ``dpi``.
 
         ``key`` names the background (e.g. which contour set is shown); ``prepare(key)`` is called
         before that background is first drawn, to show the static artists it needs.
         """
-        from PIL import Image
-
         dpi = self.dpi * scale
         if self.fig.dpi != dpi:
             self.fig.set_dpi(dpi)
@@ -202,7 +194,6 @@ class Blitter:
                 self.sprites.draw(a, self.canvas)
             else:
                 a.draw(renderer)
-        width, height = self.canvas.get_width_height()
         # a copy: the canvas buffer is redrawn by the next frame (or a savefig)
         return np.array(self.canvas.buffer_rgba(), copy=True)
 
