@@ -99,6 +99,7 @@ class EsnExplorer(Explorer):
     )
     figsize = (7.5, 3.6)
     twin_scale = 1.5
+    twin_bytes_per_px = 0.11  # two wiggly curves: 0.10 measured
     caption = (
         "An echo state network: 100 tanh units with fixed random weights scaled to spectral "
         "radius ρ, leak rate a, driven by the Mackey–Glass series (τ = 17). Left: the distance "
