@@ -17,7 +17,7 @@ def test_wrec_grid_holds_the_critical_radius():
     grid = rho.grid()
     assert grid[4] == pytest.approx(1.0, rel=1e-14) and grid[0] == 0.25 and grid[-1] == 4.0
     assert_allclose(np.diff(np.log(grid)), math.log(2) / 2)
-    assert nonlinearity.grid() == ["linear", "tanh", "sigmoid"] and T.grid() == [10, 30, 50]
+    assert nonlinearity.grid() == ["linear", "tanh", "sigmoid"] and T.grid() == [10, 20, 30, 40, 50]
 
 
 def test_wrec_norms_are_rnn_jacobian_norms():
