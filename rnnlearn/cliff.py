@@ -103,7 +103,8 @@ def fixed_points(w, b, *, tol=1e-13):
     Returns
     -------
     list of FixedPoint
-        Sorted by x; one or three (two or more for w > 4 inside the bistable interval).
+        Sorted by x: one, or three (stable, unstable, stable) for w > 4 with b strictly
+        inside :func:`bifurcation_values`.
 
     Equations
     ---------

@@ -101,8 +101,8 @@ def test_echo_state_property_holds_below_one_and_fails_above():
     calm = reservoir.esn_demo(0.8, 1.0)
     wild = reservoir.esn_demo(1.5, 1.0)
     assert calm.distance[-1] < 1e-10 and wild.distance[-1] > 1e-3
-    assert calm.nrmse84 < wild.nrmse84 or wild.nrmse84 > 0.1
-    assert calm.train_nrmse < 0.01
+    # the read-out of a contracting reservoir fits far better than that of a chaotic one
+    assert calm.train_nrmse < 0.002 and wild.train_nrmse > 10 * calm.train_nrmse
 
 
 def test_esn_explorer_moves_with_both_controls():

@@ -37,7 +37,7 @@ class EsnData(NamedTuple):
     distance: np.ndarray  # (ECHO_STEPS,) ||h_t - h'_t|| of the two copies, t = 1..
     truth: np.ndarray  # (FORECAST,) the series after the training part
     forecast: np.ndarray  # (FORECAST,) the closed-loop prediction
-    nrmse84: float  # NRMSE of the prediction 84 steps ahead (over the first 84 steps)
+    nrmse84: float  # |forecast - truth| 84 steps ahead / std of the series (one start)
     train_nrmse: float  # NRMSE of the teacher-forced one-step prediction on the training part
 
 
@@ -117,7 +117,7 @@ class EsnExplorer(Explorer):
     def draw(self, d):
         fig, (left, right) = figure(*self.figsize, ncols=2, layout=None)
         fig.subplots_adjust(left=0.1, right=0.985, bottom=0.14, top=0.86, wspace=0.3)
-        log_axis(left, range(-16, 3, 4))
+        log_axis(left, range(-16, 5, 4))
         left.set(xlim=(0, ECHO_STEPS), xlabel="time step t", ylabel="‖h_t − h′_t‖")
         (distance,) = left.plot([], [], color=PALETTE["blue"])
         steps = np.arange(1, FORECAST + 1)
