@@ -188,7 +188,7 @@ def test_registration_is_explicit():
     assert "Toy" not in REGISTRY and set(NAMES) == {
         "TangentExplorer", "DescentExplorer", "QuadraticExplorer", "RaceExplorer",
         "GradientFlowExplorer", "ClassifierExplorer", "UnrollExplorer", "WrecExplorer",
-        "CliffExplorer", "EsnExplorer"}
+        "TrainingExplorer", "CliffExplorer", "EsnExplorer"}
     assert set(ALL) == set(REGISTRY.values())
     assert all(getattr(explorers, name) is REGISTRY[name] for name in NAMES)
     with pytest.raises(TypeError, match="register expects an Explorer subclass"):

@@ -7,8 +7,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 from rnnlearn import cliff, rnn
-from rnnlearn.explorers import CliffExplorer, EsnExplorer, UnrollExplorer, WrecExplorer
-from rnnlearn.explorers import bptt, gradients, reservoir
+from rnnlearn.explorers import (CliffExplorer, EsnExplorer, TrainingExplorer, UnrollExplorer,
+                                WrecExplorer)
+from rnnlearn.explorers import bptt, gradients, reservoir, wrec_training
 
 
 # -- W_rec ---------------------------------------------------------------------------------------
@@ -158,3 +159,47 @@ def test_unroll_rejects_bad_input():
         bptt.unroll(0.0)
     with pytest.raises(TypeError, match="t must be an int"):
         UnrollExplorer().set(t=2.5)
+
+
+# -- W_rec and training (precomputed) ----------------------------------------------------------
+def test_training_data_is_small_and_loads_without_pickle():
+    assert wrec_training.DATA.stat().st_size < 200_000
+    runs = wrec_training.load_runs()
+    assert_allclose(runs.scales, [0.25, 0.5, 1.0, 2.0, 4.0]) and runs.T == 20
+    assert runs.losses.shape == runs.grad_norms.shape == (5, 2, 3, 160)
+    assert np.all(np.isfinite(runs.losses)) and runs.steps[-1] == 1600
+
+
+def test_training_data_is_what_the_script_computes():
+    """The early blocks, before chaos can amplify rounding, agree with a fresh run."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "train_wrec.py"
+    spec = importlib.util.spec_from_file_location("train_wrec", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    losses, norms = script.run(4.0, 1.0, 0)
+    runs = wrec_training.load_runs()
+    assert_allclose(losses[:5], runs.losses[4, 1, 0, :5], rtol=1e-6)
+    assert_allclose(norms[:5], runs.grad_norms[4, 1, 0, :5], rtol=1e-6)
+
+
+def test_training_explorer_selects_without_recomputing(monkeypatch):
+    ex = TrainingExplorer()
+    monkeypatch.setattr(wrec_training, "load_runs", lambda *a: None)
+    v = ex.set(scale=3.0, clip="at norm 1")  # a live value between grid points: the nearest, 4
+    assert v.scale == 4.0 and v.clip == 1.0
+    runs = ex._memo[()]
+    assert_allclose(ex.artists.losses[0].get_ydata(), np.clip(runs.losses[4, 1, 0], 1e-3, 1))
+    assert ex.artists.threshold.get_visible()
+    ex.set(clip="off")
+    assert not ex.artists.threshold.get_visible()
+    assert ex.artists.norm_text.get_text().endswith("no clipping")
+
+
+def test_exploding_starts_stay_at_the_baseline():
+    runs = wrec_training.load_runs()
+    final = runs.losses[..., -10:].mean(axis=-1)  # (scales, clip, seeds)
+    assert np.all(final[3:] > 0.07)  # scales 2 and 4: near 1/12 in every seed, clipped or not
+    assert np.sum(final[:3] < 0.03) >= 6  # scales <= 1: 8 of the 18 runs learn (< 0.03)
