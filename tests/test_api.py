@@ -11,7 +11,8 @@ import pytest
 import rnnlearn
 
 KERNELS = ["activations", "autodiff", "calculus", "datasets", "gradcheck", "landscapes", "losses",
-           "mlp", "optim", "rates", "training", "rnn", "seqmodel", "tasks", "esn", "layercheck"]
+           "mlp", "optim", "rates", "training", "rnn", "seqmodel", "tasks", "esn", "layercheck",
+           "cliff"]
 
 
 def test_every_public_module_is_listed():

@@ -187,7 +187,8 @@ def test_a_live_only_control_keeps_an_explorer_within_budget():
 def test_registration_is_explicit():
     assert "Toy" not in REGISTRY and set(NAMES) == {
         "TangentExplorer", "DescentExplorer", "QuadraticExplorer", "RaceExplorer",
-        "GradientFlowExplorer", "ClassifierExplorer"}
+        "GradientFlowExplorer", "ClassifierExplorer", "UnrollExplorer", "WrecExplorer",
+        "TrainingExplorer", "CliffExplorer", "EsnExplorer"}
     assert set(ALL) == set(REGISTRY.values())
     assert all(getattr(explorers, name) is REGISTRY[name] for name in NAMES)
     with pytest.raises(TypeError, match="register expects an Explorer subclass"):
