@@ -4,7 +4,7 @@ The delay task of exp1 (x_t = +-1, y_t = x_{t-d}, d = 5 or argv[2], T = 30, full
 tanh RNN H = 16, W_hh = rho * (random orthogonal), zero biases; 500 steps of Adam(1e-2) or
 SGD(0.1) (or argv[4]), clip = global norm 1 or none. Per run: mean loss of the last 50 steps (nan if the loss
 went non-finite), the median and max gradient norm over the run, the initial grad norm.
-Run: OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python scripts/part2/exp3_wrec_training.py [adam|sgd] [d] [seeds] [lr]
+Run: OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python scripts/part2/exp3_wrec_training.py [adam|sgd] [d] [seeds] [lr] [steps] [rhos]
 """
 import sys
 import time
@@ -19,8 +19,11 @@ from exp1_truncated_delay import batch, loss_grads  # noqa: E402
 
 OPT = sys.argv[1] if len(sys.argv) > 1 else "adam"
 e1.D_DELAY = int(sys.argv[2]) if len(sys.argv) > 2 else 5  # batch() reads it
-H, B, STEPS = 16, 32, 500
+H, B = 16, 32
+STEPS = int(sys.argv[5]) if len(sys.argv) > 5 else 500
 RHOS = [0.5, 0.9, 1.0, 1.1, 1.5, 2.0, 3.0]
+if len(sys.argv) > 6:  # a subset, e.g. "0.5,2,3"
+    RHOS = [float(r) for r in sys.argv[6].split(",")]
 SEEDS = range(int(sys.argv[3]) if len(sys.argv) > 3 else 3)
 LR = float(sys.argv[4]) if len(sys.argv) > 4 else (1e-2 if OPT == "adam" else 0.1)
 
