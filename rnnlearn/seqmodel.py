@@ -129,7 +129,7 @@ def model_backward(dout, cache, *, truncate=None):
 
 
 def loss_and_grads(params, xs, ys, *, h0=None, nonlinearity="tanh", output="last", loss="mse",
-                   truncate=None):
+                   truncate=None, mask=None):
     """The model's loss on (xs, ys) and its gradient with respect to every parameter.
 
     Parameters
@@ -147,6 +147,9 @@ def loss_and_grads(params, xs, ys, *, h0=None, nonlinearity="tanh", output="last
         over the batch and, for output="all", over the T steps as well.
     truncate : int or None
         Window of truncated BPTT, as in :func:`rnnlearn.rnn.backward`.
+    mask : ndarray of bool, shape (T, B), optional
+        For output="all": the steps the loss counts (the mean is then over those only, and the
+        others get no gradient), e.g. the mask of :func:`rnnlearn.tasks.delay_task`.
 
     Returns
     -------
@@ -162,15 +165,28 @@ def loss_and_grads(params, xs, ys, *, h0=None, nonlinearity="tanh", output="last
         raise ValueError(f"ys must have shape {shape} for loss {loss!r} and output {output!r}; "
                          f"got {ys.shape}")
     O = out.shape[-1]
-    value, loss_cache = loss_fn(out.reshape(-1, O), ys.reshape((-1, O) if loss == "mse" else -1))
-    dout = loss_backward(loss_cache).reshape(out.shape)
+    out2, ys2 = out.reshape(-1, O), ys.reshape((-1, O) if loss == "mse" else -1)  # rows: T*B
+    if mask is None:
+        value, loss_cache = loss_fn(out2, ys2)
+        dout = loss_backward(loss_cache).reshape(out.shape)
+    else:
+        if output != "all":
+            raise ValueError("mask needs output='all' (it selects time steps)")
+        mask = check_array("mask", mask, "(T, B)", dtype=None, T=out.shape[0], B=out.shape[1])
+        if mask.dtype != bool or not mask.any():
+            raise ValueError("mask must be a bool array with at least one True entry")
+        rows = mask.ravel()
+        value, loss_cache = loss_fn(out2[rows], ys2[rows])
+        dout2 = np.zeros_like(out2)
+        dout2[rows] = loss_backward(loss_cache)
+        dout = dout2.reshape(out.shape)
     _, _, grads = model_backward(dout, cache, truncate=truncate)
     return value, grads
 
 
 def train(params, xs, ys, optimizer, *, epochs=1, batch_size=None, rng=None, clip=None,
           callback=None, every=None, nonlinearity="tanh", output="last", loss="mse",
-          truncate=None, progress=False, reset=False):
+          truncate=None, mask=None, progress=False, reset=False):
     """Train the model in place with :func:`rnnlearn.training.fit`, minibatches along axis B.
 
     Parameters
@@ -192,6 +208,8 @@ def train(params, xs, ys, optimizer, *, epochs=1, batch_size=None, rng=None, cli
         As in :func:`rnnlearn.training.fit` (clip: the global gradient norm).
     nonlinearity, output, loss, truncate
         As in :func:`loss_and_grads`.
+    mask : ndarray of bool, shape (T, N), optional
+        As in :func:`loss_and_grads`, one column per training sequence.
 
     Returns
     -------
@@ -204,6 +222,8 @@ def train(params, xs, ys, optimizer, *, epochs=1, batch_size=None, rng=None, cli
     axis = 0 if output == "last" else 1
     if ys.ndim <= axis or ys.shape[axis] != N:
         raise ValueError(f"ys must hold N = {N} sequences along axis {axis}; got {ys.shape}")
+    if mask is not None:
+        mask = check_array("mask", mask, "(T, N)", dtype=None, T=xs.shape[0], N=N)
     size = N if batch_size is None else check_int("batch_size", batch_size, lo=1, hi=N)
     if size < N:
         check_rng(rng, why=" to shuffle batches")
@@ -215,7 +235,8 @@ def train(params, xs, ys, optimizer, *, epochs=1, batch_size=None, rng=None, cli
     def step(p, index):
         y = ys[index] if axis == 0 else ys[:, index]
         return loss_and_grads(p, xs[:, index], y, nonlinearity=nonlinearity, output=output,
-                              loss=loss, truncate=truncate)
+                              loss=loss, truncate=truncate,
+                              mask=None if mask is None else mask[:, index])
 
     return training.fit(step, params, batches, optimizer, epochs=epochs, clip=clip,
                         callback=callback, every=every, weight=len, progress=progress,

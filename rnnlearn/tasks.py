@@ -60,6 +60,52 @@ def adding_problem(T, n, rng):
     return xs, ys
 
 
+def delay_task(T, n, rng, *, delay):
+    r"""The delay task: output, at every step, the input of ``delay`` steps before.
+
+    The smallest memory task: a model must carry one bit for exactly ``delay`` steps. It is
+    the cleanest test of truncated backpropagation through time, which can only learn it when
+    the window exceeds the delay.
+
+    Parameters
+    ----------
+    T : int
+        Sequence length, > delay.
+    n : int
+        Number of sequences, >= 1.
+    rng : numpy.random.Generator
+    delay : int
+        The delay m, 1 <= m < T.
+
+    Returns
+    -------
+    xs : ndarray, shape (T, n, 1)
+        Inputs +1 or -1, independent and equally likely.
+    ys : ndarray, shape (T, n, 1)
+        ``ys[t] = xs[t - delay]`` for t >= delay, and 0 before.
+    mask : ndarray of bool, shape (T, n)
+        True where the target is defined (t >= delay): the steps the loss should count.
+
+    Notes
+    -----
+    A model without memory can only predict 0, the mean of the target: mean squared error 1,
+    half-MSE 0.5 with :func:`rnnlearn.losses.mse`.
+
+    Equations
+    ---------
+    .. math:: y_t = x_{t-m} \quad (t \ge m)
+    """
+    T, n = check_int("T", T, lo=2), check_int("n", n, lo=1)
+    delay = check_int("delay", delay, lo=1, hi=T - 1)
+    check_rng(rng)
+    xs = rng.choice(np.array([-1.0, 1.0]), size=(T, n, 1))
+    ys = np.zeros_like(xs)
+    ys[delay:] = xs[:-delay]
+    mask = np.zeros((T, n), dtype=bool)
+    mask[delay:] = True
+    return xs, ys, mask
+
+
 def copy_task(T, n, rng, *, n_symbols=8, length=10):
     r"""The copy (memory) task: remember ``length`` symbols over a delay of T steps.
 

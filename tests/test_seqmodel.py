@@ -16,6 +16,17 @@ from rnnlearn.gradcheck import assert_layer_close
     (lambda r: seqmodel.model_forward(np.zeros((4, 5, 2)), {k: v for k, v in
                                       seqmodel.init_model(2, 3, 1, r).items() if k != "head.bias"}),
      ValueError, r"params must have the keys \['head.weight', 'head.bias'\] too"),
+    (lambda r: seqmodel.loss_and_grads(seqmodel.init_model(1, 3, 1, r), np.zeros((4, 5, 1)),
+                                       np.zeros((4, 5, 1)), output="all",
+                                       mask=np.ones((4, 5), dtype=int)), ValueError,
+     "mask must be a bool array"),
+    (lambda r: seqmodel.loss_and_grads(seqmodel.init_model(1, 3, 1, r), np.zeros((4, 5, 1)),
+                                       np.zeros((5, 1)), mask=np.ones((4, 5), dtype=bool)),
+     ValueError, "mask needs output='all'"),
+    (lambda r: seqmodel.train(seqmodel.init_model(1, 3, 1, r), np.zeros((4, 5, 1)),
+                              np.zeros((4, 5, 1)), None, output="all",
+                              mask=np.ones((4, 6), dtype=bool)), ValueError,
+     r"mask must have shape \(T, N\)"),
 ])
 def test_bad_input_gives_clear_errors(call, error, message, rng):
     with pytest.raises(error, match=message):
@@ -62,3 +73,31 @@ def test_train_fits_a_tiny_task_through_fit(rng):
     assert len(history.losses) == 60 * 4 and history.epoch_losses.shape == (60,)
     final, _ = seqmodel.loss_and_grads(params, xs, ys)
     assert final < 0.05 * first
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_mask_counts_only_the_chosen_steps(loss, rng):
+    """The masked loss is the loss of the kept steps alone; its gradient passes check_layer."""
+    T, B, D, H, O = 6, 4, 2, 3, 3
+    params = seqmodel.init_model(D, H, O, rng)
+    xs = rng.standard_normal((T, B, D))
+    ys = rng.standard_normal((T, B, O)) if loss == "mse" else rng.integers(0, O, (T, B))
+    mask = rng.random((T, B)) < 0.5
+    mask[0, 0] = True
+    value, grads = seqmodel.loss_and_grads(params, xs, ys, output="all", loss=loss, mask=mask)
+    out, _ = seqmodel.model_forward(xs, params, output="all")
+    if loss == "mse":
+        expected = 0.5 * ((out - ys)[mask] ** 2).sum(axis=-1).mean()  # mse: a mean over rows
+    else:
+        logp = out - np.log(np.exp(out).sum(axis=-1, keepdims=True))
+        expected = -np.take_along_axis(logp, ys[..., None], axis=-1)[..., 0][mask].mean()
+    np.testing.assert_allclose(value, expected, rtol=1e-12)
+
+    def forward(inputs, p):
+        v, _ = seqmodel.loss_and_grads(p, xs, ys, output="all", loss=loss, mask=mask)
+        return np.array([v]), None
+
+    def backward(dvalue, _):
+        return {}, {k: g * dvalue[0] for k, g in grads.items()}
+
+    assert_layer_close(forward, backward, {}, params, rng=rng)

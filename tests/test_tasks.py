@@ -108,11 +108,28 @@ def test_mackey_glass_converges_at_fourth_order():
     assert 12 < ratio < 20  # 2^4 = 16 for RK4 with a fourth-order delayed value
 
 
+@pytest.mark.parametrize("T, n, delay", [(2, 1, 1), (30, 7, 5), (12, 3, 11)])
+def test_delay_task_targets_are_the_inputs_delay_steps_back(T, n, delay, rng):
+    xs, ys, mask = tasks.delay_task(T, n, rng, delay=delay)
+    assert xs.shape == ys.shape == (T, n, 1) and mask.shape == (T, n) and mask.dtype == bool
+    assert set(np.unique(xs)) <= {-1.0, 1.0}
+    assert np.array_equal(ys[delay:], xs[:-delay]) and not ys[:delay].any()
+    assert not mask[:delay].any() and mask[delay:].all()
+
+
+def test_delay_task_memoryless_baseline_is_one_half(rng):
+    """Predicting 0 (the target's mean) on the counted steps: half-MSE 0.5 exactly."""
+    xs, ys, mask = tasks.delay_task(20, 50, rng, delay=4)
+    value, _ = losses.mse(np.zeros((int(mask.sum()), 1)), ys[mask])
+    assert value == 0.5
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda r: tasks.adding_problem(1, 3, r), ValueError, "T must be an int >= 2; got 1"),
     (lambda r: tasks.adding_problem(5, 2.0, r), TypeError, "n must be an int"),
     (lambda r: tasks.adding_problem(5, 2, None), TypeError, "rng must be a numpy.random"),
     (lambda r: tasks.copy_task(5, 2, r, n_symbols=1), ValueError, "n_symbols must be an int >= 2"),
+    (lambda r: tasks.delay_task(5, 2, r, delay=5), ValueError, "delay must be an int"),
     (lambda r: tasks.sine_waves(5, 2, r, periods=(5.0, 2.0)), ValueError, "low <= high"),
     (lambda r: tasks.sine_waves(5, 2, r, noise=-0.1), ValueError, "noise must be in"),
     (lambda r: tasks.mackey_glass(10, dt=0.3), ValueError, "tau / dt must be a whole number"),
