@@ -61,9 +61,9 @@ def test_wrec_explorer_draws_what_it_computes():
     xs, ys = ex.artists.norms.get_data()
     assert_allclose(xs, np.arange(1, 18)) and assert_allclose(ys, 0.5 ** np.arange(1, 18))
     assert len(ex.artists.bars.get_segments()) == 17
-    assert ex.artists.legend.get_texts()[0].get_text() == "theory: ρ^(T−k)"
+    assert ex.artists.legend.get_texts()[0].get_text() == "theory: ρ^(T−t)"
     ex.set(nonlinearity="sigmoid")
-    assert ex.artists.legend.get_texts()[0].get_text() == "theory: bound (0.25·σ_max)^(T−k)"
+    assert ex.artists.legend.get_texts()[0].get_text() == "theory: bound (0.25·ρ)^(T−t)"
     assert ex.artists.norm_text.get_text().startswith("‖∂h_T/∂h_0‖ = ")
     assert d.shares.sum() == pytest.approx(1.0)
 

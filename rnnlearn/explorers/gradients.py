@@ -1,8 +1,8 @@
 """Explorers for the chapter "Vanishing and exploding gradients" (book/gradients.ipynb).
 
 - :class:`WrecExplorer`: choose the spectral radius rho of W_rec, the nonlinearity and the
-  sequence length; see ||dh_T/dh_k|| against T - k with the theory line (rho^(T-k) for a linear
-  RNN, Pascanu et al.'s bound (gamma sigma_max)^(T-k) otherwise) and each step's share of
+  sequence length; see ||dh_T/dh_t|| against T - t with the theory line (rho^(T-t) for a linear
+  RNN, Pascanu et al.'s bound (gamma sigma_max)^(T-t) otherwise) and each step's share of
   dL/dW_hh.
 - :class:`CliffExplorer`: the (w, b) loss surface of the single unit of :mod:`rnnlearn.cliff`,
   and a gradient-descent path on it, with or without norm clipping.
@@ -29,9 +29,9 @@ SHARE_RANGE = 16
 
 
 class WrecData(NamedTuple):
-    lags: np.ndarray  # (T,) T - k for k = T-1, ..., 0: 1 .. T
-    log10_norms: np.ndarray  # (T,) log10 ||dh_T/dh_k|| at lag T - k
-    log10_theory: np.ndarray  # (T,) log10 of rho^(T-k) (linear) or (gamma sigma_max)^(T-k)
+    lags: np.ndarray  # (T,) T - t for t = T-1, ..., 0: 1 .. T
+    log10_norms: np.ndarray  # (T,) log10 ||dh_T/dh_t|| at lag T - t
+    log10_theory: np.ndarray  # (T,) log10 of rho^(T-t) (linear) or (gamma sigma_max)^(T-t)
     shares: np.ndarray  # (T,) share of step t = 1..T in ||dL/dW_hh||
     sigma_max: float  # largest singular value of W_hh (= rho: W_hh = rho Q)
     nonlinearity: str
@@ -60,8 +60,8 @@ def wrec_gradients(rho, nonlinearity, T, H=24, D=4, seed=0) -> WrecData:
 
     Equations
     ---------
-    .. math:: \Big\lVert \frac{\partial h_T}{\partial h_k} \Big\rVert_2 = \rho^{T-k}
-              \ \text{(linear)}, \qquad \le (\gamma\,\sigma_{\max})^{T-k}, \
+    .. math:: \Big\lVert \frac{\partial h_T}{\partial h_t} \Big\rVert_2 = \rho^{T-t}
+              \ \text{(linear)}, \qquad \le (\gamma\,\sigma_{\max})^{T-t}, \
               \gamma = \max \phi'
     """
     rho = check_float("rho", rho, 0.0, lo_open=True)
@@ -87,8 +87,8 @@ def _clip_log(log10_values):
 
 
 class WrecArtists(NamedTuple):
-    norms: object  # Line2D: measured ||dh_T/dh_k||
-    theory: object  # Line2D: rho^(T-k) or the bound
+    norms: object  # Line2D: measured ||dh_T/dh_t||
+    theory: object  # Line2D: rho^(T-t) or the bound
     norm_text: object  # Text: the norm at the largest lag, and the theory's
     bars: object  # LineCollection: each step's share of dL/dW_hh
     share_text: object  # Text: the first half's share
@@ -109,9 +109,10 @@ class WrecExplorer(Explorer):
     twin_bytes_per_px = 0.07  # line art: 0.065 measured
     caption = (
         "An RNN of 24 units whose recurrent weight is W_rec = ρQ (Q a fixed random orthogonal "
-        "matrix), run on T fixed random inputs. Left: the gradient norm ‖∂h_T/∂h_k‖ against the "
-        "distance T − k, with the theory line: ρ^(T−k), exact for a linear RNN, or the bound "
-        "(γσ_max)^(T−k) of Pascanu et al. (2013), γ = 1 for tanh and 1/4 for sigmoid. Right: "
+        "matrix), run on T fixed random inputs. Left: the gradient norm ‖∂h_T/∂h_t‖ against the "
+        "distance T − t, with the theory line: ρ^(T−t), exact for a linear RNN, or the bound "
+        "(γ‖W_rec‖₂)^(T−t) of Pascanu et al. (2013), here (γρ)^(T−t), γ = 1 for tanh and 1/4 for "
+        "sigmoid. Right: "
         "each step's share of ∂L/∂W_rec for a loss at the last step. Log axes; values beyond "
         "10^±32 (left) or below 10⁻¹⁶ (right) are drawn at the edge."
     )
@@ -129,7 +130,7 @@ class WrecExplorer(Explorer):
         log_axis(right, range(-SHARE_RANGE, 1, 4))
         for ax in (left, right):
             ax.set_xlim(0, t_max + 1)
-        left.set(xlabel="distance T − k (steps)", ylabel="‖∂h_T/∂h_k‖")
+        left.set(xlabel="distance T − t (steps)", ylabel="‖∂h_T/∂h_t‖")
         right.set(xlabel="time step t", ylabel="share of ‖∂L/∂W_rec‖")
         (theory,) = left.plot([], [], "--", color=PALETTE["black"], lw=1.3, label="theory")
         (norms,) = left.plot([], [], "-", color=PALETTE["blue"], label="measured")
@@ -142,8 +143,8 @@ class WrecExplorer(Explorer):
         a.norms.set_data(d.lags, _clip_log(d.log10_norms))
         a.theory.set_data(d.lags, _clip_log(d.log10_theory))
         T = len(d.lags)
-        name = ("ρ^(T−k)" if d.nonlinearity == "linear"
-                else f"bound ({GAMMA[d.nonlinearity]:g}·σ_max)^(T−k)")
+        name = ("ρ^(T−t)" if d.nonlinearity == "linear"
+                else f"bound ({GAMMA[d.nonlinearity]:g}·ρ)^(T−t)")
         a.legend.get_texts()[0].set_text(f"theory: {name}")
         a.norm_text.set_text(f"‖∂h_T/∂h_0‖ = {10 ** d.log10_norms[-1]:.2g}, "
                              f"theory {10 ** d.log10_theory[-1]:.2g}")
@@ -156,7 +157,7 @@ class WrecExplorer(Explorer):
 
 
 # -- the cliff ------------------------------------------------------------------------------------
-#: The setting of Pascanu et al.'s Figure 6: x_0 = 0.5, T = 50 steps, target x_T = 0.7.
+#: The setting of Pascanu et al.'s Figure 6: h_0 = 0.5, T = 50 steps, target h_T = 0.7.
 CLIFF_T, CLIFF_TARGET, CLIFF_X0 = 50, 0.7, 0.5
 #: The window of the loss surface: (w_lo, w_hi, b_lo, b_hi).
 CLIFF_EXTENT = (0.0, 10.0, -7.0, 1.0)
@@ -210,9 +211,9 @@ class CliffExplorer(Explorer):
     twin_bytes_per_px = 0.2  # a colour image behind the path: 0.11 measured at 1.5x
     lr, steps = 0.1, 60
     caption = (
-        "The single unit x_t = w σ(x_{t−1}) + b of Pascanu et al. (2013), run for 50 steps from "
-        "x_0 = 0.5, with the loss (x_50 − 0.7)²/2. Left: log10 of the loss over (w, b), dark is "
-        "low; the sharp edge is the cliff, where x_50 jumps from one fixed point to the other. "
+        "The single unit h_t = w σ(h_{t−1}) + b of Pascanu et al. (2013), run for 50 steps from "
+        "h_0 = 0.5, with the loss (h_50 − 0.7)²/2. Left: log10 of the loss over (w, b), dark is "
+        "low; the sharp edge is the cliff, where h_50 jumps from one fixed point to the other. "
         "The path is 60 steps of gradient descent (α = 0.1); with clipping, a gradient longer "
         "than θ is shortened to θ. Right: the loss at each step (log scale)."
     )

@@ -95,14 +95,14 @@ class EsnArtists(NamedTuple):
 class EsnExplorer(Explorer):
     controls = (
         Slider("radius", "spectral radius ρ", 0.5, 1.5, default=0.9, frames=11, fmt=".2f"),
-        Slider("leak", "leak rate a", 0.1, 1.0, default=1.0, frames=4, fmt=".2f"),
+        Slider("leak", "leak rate", 0.1, 1.0, default=1.0, frames=4, fmt=".2f"),
     )
     figsize = (7.5, 3.6)
     twin_scale = 1.5
     twin_bytes_per_px = 0.11  # two wiggly curves: 0.10 measured
     caption = (
         "An echo state network: 100 tanh units with fixed random weights scaled to spectral "
-        "radius ρ, leak rate a, driven by the Mackey–Glass series (τ = 17). Left: the distance "
+        "radius ρ, with a chosen leak rate, driven by the Mackey–Glass series (τ = 17). Left: the distance "
         "between two copies of the reservoir started from different states and fed the same "
         "input (log scale, floored at 10⁻¹⁶): they fade together while the echo state property "
         "holds. Right: after 700 steps of fitting only the linear read-out, the network "
