@@ -104,11 +104,11 @@ class UnrollExplorer(Explorer):
     T = 24
     caption = (
         "A random tanh RNN with 8 hidden units, unrolled over 24 steps of a sine input; a "
-        "random linear read-out should recall the input of three steps before. Left: every "
-        "hidden state h_t (one column per step, blue negative, orange positive), the box marks "
-        "step t. Right: how strongly the loss at step t reaches back to each earlier state, "
-        "‖∂L_t/∂h_t′‖ for t′ ≤ t (log scale): backpropagation through time walks this line "
-        "from right to left."
+        "random linear read-out should recall the input of three steps before. Left: "
+        "every hidden state h_t (one column per step, purple negative, orange positive), the "
+        "box marks step t. Right: how strongly the loss at step t reaches back to each "
+        "earlier state, ‖∂L_t/∂h_t′‖ for t′ ≤ t (log scale): backpropagation through time "
+        "walks this line from right to left."
     )
     alt = ("The hidden states of an unrolled RNN as a colour grid with the current step boxed, "
            "and the norm of the gradient of that step's loss with respect to each earlier state")
