@@ -213,8 +213,9 @@ def test_training_explorer_selects_without_recomputing(monkeypatch):
     v = ex.set(scale=1.4, optimizer="Adam", clip="at norm 1")  # between grid points: 1.5
     assert (v.scale, v.optimizer, v.lr, v.clip) == (1.5, "Adam", 0.01, 1.0)
     runs = ex._memo[()]
-    assert_allclose(ex.artists.losses[0].get_ydata(), runs.losses[2, 0, 1, 0])
-    assert_allclose(ex.artists.threshold.get_ydata(), [1.0, 1.0])
+    curve = ex.artists.losses.get_segments()[0]  # seed 0: (step, log10 loss)
+    assert_allclose(curve, np.column_stack([runs.steps, np.log10(runs.losses[2, 0, 1, 0])]))
+    assert_allclose(ex.artists.threshold.get_ydata(), [0.0, 0.0])  # log10 of the threshold 1
     ex.set(clip="off", optimizer="SGD")
     assert len(ex.artists.threshold.get_ydata()) == 0
     assert ex.artists.norm_text.get_text().endswith("no clipping")
@@ -223,28 +224,36 @@ def test_training_explorer_selects_without_recomputing(monkeypatch):
 
 
 def test_blow_ups_are_drawn_at_the_top_with_a_cross():
+    from matplotlib.colors import to_rgb
+
+    from rnnlearn.plotting import CYCLE
+
     ex = TrainingExplorer(scale=3.0, optimizer="SGD", clip="off")
     runs = wrec_training.load_runs()
     raw = runs.losses[5, 1, 0]  # two runs went non-finite (inf in the data)
     assert np.sum(np.isinf(raw[:, -1])) >= 1
     up = wrec_training.blown_up(raw)
-    for line, cross, row, gone in zip(ex.artists.losses, ex.artists.blowups, raw, up):
-        y = line.get_ydata()
-        assert np.all(np.isfinite(y)) and y.max() <= wrec_training.BLOW_UP
-        if gone:
+    top = np.log10(wrec_training.BLOW_UP)  # the axes hold log10 values
+    crosses = ex.artists.blowups.get_offsets()
+    assert len(crosses) == up.sum() >= 3
+    colours = ex.artists.blowups.get_facecolors()
+    for i, (curve, row) in enumerate(zip(ex.artists.losses.get_segments(), raw)):
+        y = curve[:, 1]
+        assert np.all(np.isfinite(y)) and y.max() <= top
+        assert_allclose(y[row <= 1], np.log10(row[row <= 1]))  # on the axis: as measured
+        if up[i]:
             first = np.argmax(~(row <= wrec_training.BLOW_UP))
-            assert cross.get_xdata()[0] == runs.steps[first]
-            assert cross.get_ydata()[0] == wrec_training.BLOW_UP and y[first] == y.max()
-        else:
-            assert len(cross.get_xdata()) == 0
+            k = np.flatnonzero(up).tolist().index(i)
+            assert_allclose(crosses[k], [runs.steps[first], top]) and y[first] == top
+            assert_allclose(colours[k][:3], to_rgb(CYCLE[i]))
     assert ex.artists.blowup_text.get_visible()
     assert ex.artists.blowup_text.get_text() == f"✕ blew up: {up.sum()} of 5"
     assert "NaN" in ex.artists.loss_text.get_text()
     assert ex.artists.norm_text.get_text().startswith("largest ‖∇L‖ ∞")
-    assert all(np.all(np.isfinite(line.get_ydata())) for line in ex.artists.norms)
+    assert all(np.all(np.isfinite(c)) for c in ex.artists.norms.get_segments())
     ex.set(clip="at norm 1")  # clipping: no cross, no note
     assert not ex.artists.blowup_text.get_visible()
-    assert all(len(cross.get_xdata()) == 0 for cross in ex.artists.blowups)
+    assert len(ex.artists.blowups.get_offsets()) == 0
 
 
 def test_the_facts_the_chapter_quotes():
