@@ -9,7 +9,7 @@ test re-runs a short prefix of each and compares it with the file. A chapter rea
 name                  what it holds                                    made by (run time)
 ====================  ===============================================  ==========================
 wrec_training         tanh RNNs (H = 16) on the delay task (m = 15,    scripts/train_wrec.py
-                      T = 30) from W_hh = rho Q, rho in 0.5..3, Adam   (about 4 min)
+                      T = 30) from W_hh = rho Q, rho in 0.5..3, Adam   (about 1.5 min)
                       or SGD, clipping off or at 1, seeds 0-4: block
                       mean loss and block max gradient norm over 500
                       steps (the data of TrainingExplorer)

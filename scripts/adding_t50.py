@@ -18,7 +18,7 @@ step at the end of each block of BLOCK steps, curves (models, seeds, blocks) the
 half-MSE of each block, test_loss (models, seeds), baseline 0-d, and the settings as 0-d arrays
 (T, H, batch, n_steps, lr, clip, block, n_test).
 
-Run (about 20 runs of 5-15 s, 3-5 min on one core):
+Run (20 runs of 3-16 s: 178 s on one core of the 2-core build machine, others working):
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python scripts/adding_t50.py [--out PATH]
 """
 from __future__ import annotations

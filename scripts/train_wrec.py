@@ -19,7 +19,7 @@ The runs are deterministic on one machine. Those that start at rho >= 1.5 are ch
 BLAS kernel or numpy version rounds differently, and within a few dozen steps their curves part
 (the step-1 values and the runs at rho <= 1 agree to 1e-9: tests/test_explorers_recurrent.py).
 
-Run (120 runs of about 1 s each unloaded; ~4 min on one loaded core):
+Run (120 runs of 0.5-2 s: 75 s on one core of the 2-core build machine, others working):
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python scripts/train_wrec.py [--out PATH]
 ``--table`` only prints the measured table (e.g. with --scales, --seeds, --steps, --sgd-lr).
 """
