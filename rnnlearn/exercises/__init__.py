@@ -1,8 +1,8 @@
 """Exercise checkers: run a reader's function on several cases and say what is wrong, and why.
 
-Used by the coding exercises of Part I (chapters "slopes", "descent" and "backprop"). A checker
-takes the reader's function, calls it on cases that include edge cases (a batch of one, zeros,
-negative and large inputs, a non-square weight), and returns a :class:`CheckResult`: ``passed``
+Used by the coding exercises of Part I (chapters "slopes", "descent" and "backprop") and Part II
+("bptt" and "gradients"). A checker takes the reader's function, calls it on cases that include
+edge cases (a batch of one, zeros, negative and large inputs, a non-square weight), and returns a :class:`CheckResult`: ``passed``
 for a notebook to assert on, one ✓/✗ line per case for the reader to read, and a hint when a
 wrong answer matches a typical mistake (a flipped sign, a transposed gradient, a missing 1/B).
 It never raises on a wrong answer: an exception in the reader's code, a wrong type or shape,
@@ -20,6 +20,10 @@ Checker                                Chapter    The reader writes
 ``check_tanh_slope``                   backprop   ``tanh_slope(x)``
 ``check_mse_gradient``                 backprop   ``mse_gradient(o, y)``
 ``check_dense_backward``               backprop   ``dense_backward(dnet, x, W)``
+``check_rnn_step``                     bptt       ``rnn_step(x, h_prev, W_ih, W_hh, b_ih, b_hh)``
+``check_bptt``                         bptt       ``bptt(dhs, xs, h0, hs, W_hh)``
+``check_clip_by_norm``                 gradients  ``clip_by_norm(g, threshold)``
+``check_jacobian_norms``               gradients  ``jacobian_norms(W, hs)``
 =====================================  =========  ============================================
 
 How a coding exercise is laid out in a chapter notebook (for the student build of issue 11)
