@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from rnnlearn import optim, rnn, seqmodel, training
+from rnnlearn import optim, seqmodel, training
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import exp1_truncated_delay as e1  # noqa: E402
