@@ -13,7 +13,8 @@ the mean over the n (step, sequence) pairs where both norms are non-zero. In the
 row-vector layout (:mod:`rnnlearn.rnn`), :math:`v_t\,\partial h_t/\partial h_{t-1}
 = (v_t \odot \phi'(a_t))\, W_{hh}`. As in the paper, :math:`v_t` and :math:`\phi'(a_t)` are
 held constant when differentiating, so the penalty's gradient reaches :math:`W_{hh}` only.
-It is added, weighted by a factor :math:`\lambda`, to the loss gradient.
+It is added, weighted by a factor :math:`\xi` (the paper's :math:`\lambda`; the book keeps
+:math:`\lambda` for eigenvalues), to the loss gradient.
 
 Kernels: :func:`norm_ratio_penalty` (the penalty and its gradient for given, frozen
 :math:`v_t` and :math:`\phi'`) and :func:`pascanu_penalty` (the same from an RNN's forward
@@ -104,7 +105,7 @@ def pascanu_penalty(dhs, caches, dh_last=None):
         h_{t-1}` between states the network computes; :math:`h_0` is given).
     grads : dict
         ``{"weight_hh": dOmega/dW_hh}``, shape (H, H), with :math:`v_t` and :math:`\phi'`
-        held constant; add ``lam * grads["weight_hh"]`` to the loss gradient.
+        held constant; add ``xi * grads["weight_hh"]`` to the loss gradient.
 
     Equations
     ---------
