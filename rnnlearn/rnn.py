@@ -117,6 +117,40 @@ def init_params(D, H, rng, *, init="uniform", scale=1.0):
     return params
 
 
+def from_state_dict(state_dict, *, layer=0, gates=1):
+    """The parameters of one layer from a PyTorch-style state dict of plain numpy arrays.
+
+    Parameters
+    ----------
+    state_dict : dict of str to array_like
+        Holds ``weight_ih_l{layer}`` (G*H, D), ``weight_hh_l{layer}`` (G*H, H),
+        ``bias_ih_l{layer}`` and ``bias_hh_l{layer}`` (G*H,): the names ``nn.RNN``, ``nn.GRU``
+        and ``nn.LSTM`` give them (``{k: v.numpy() for k, v in m.state_dict().items()}``).
+        Other keys are ignored; torch is never imported.
+    layer : int
+        Which layer, >= 0.
+    gates : int
+        G, the blocks of rows: 1 for the RNN, 3 for the GRU (r, z, n), 4 for the LSTM (i, f, g, o).
+
+    Returns
+    -------
+    params : dict of str to ndarray
+        Float64 copies under :data:`KEYS`.
+    """
+    layer, G = check_int("layer", layer, lo=0), check_int("gates", gates, lo=1)
+    names = {key: f"{key}_l{layer}" for key in KEYS}
+    check_keys("state_dict", state_dict, list(names.values()))
+    w_hh = check_array(names["weight_hh"], state_dict[names["weight_hh"]], "(GH, H)")
+    H = w_hh.shape[1]
+    if w_hh.shape[0] != G * H:
+        raise ValueError(f"{names['weight_hh']} must have shape (G*H, H) with G = {G}; "
+                         f"got {w_hh.shape}")
+    shapes = {"weight_ih": "(GH, D)", "weight_hh": "(GH, H)", "bias_ih": "(GH,)",
+              "bias_hh": "(GH,)"}
+    return {key: check_array(name, state_dict[name], shapes[key], GH=G * H)
+            .astype(np.float64, copy=True) for key, name in names.items()}
+
+
 def step_forward(x, h_prev, params, nonlinearity="tanh"):
     r"""One time step.
 

@@ -282,3 +282,31 @@ def test_jacobian_log_norms_stay_finite_where_the_norms_underflow(rng):
     assert np.all(np.isfinite(logs))
     assert logs[0] == pytest.approx(400 * np.log(0.1), rel=1e-12)
     assert rnn.jacobian_norms(caches)[0] == 0.0  # 1e-400 rounds to 0
+
+
+@pytest.mark.parametrize("gates", [1, 3, 4])
+def test_from_state_dict_reads_torch_names_of_the_chosen_layer(gates, rng):
+    H, D = 3, 2
+    sd = {f"{key}_l{layer}": rng.standard_normal(shape).astype(np.float32)
+          for layer, D_in in ((0, D), (1, H))
+          for key, shape in zip(rnn.KEYS, ((gates * H, D_in), (gates * H, H), (gates * H,),
+                                            (gates * H,)))}
+    params = rnn.from_state_dict(sd, layer=1, gates=gates)
+    assert sorted(params) == sorted(rnn.KEYS)
+    for key in rnn.KEYS:
+        assert params[key].dtype == np.float64
+        assert_allclose(params[key], sd[f"{key}_l1"])
+        assert params[key] is not sd[f"{key}_l1"]
+
+
+def test_from_state_dict_names_what_is_missing_or_misshapen(rng):
+    sd = {"weight_ih_l0": np.zeros((8, 2)), "weight_hh_l0": np.zeros((8, 2)),
+          "bias_ih_l0": np.zeros(8)}
+    with pytest.raises(ValueError, match="bias_hh_l0"):
+        rnn.from_state_dict(sd, gates=4)
+    sd["bias_hh_l0"] = np.zeros(6)
+    with pytest.raises(ValueError, match="bias_hh_l0 must have shape"):
+        rnn.from_state_dict(sd, gates=4)
+    sd["bias_hh_l0"] = np.zeros(8)
+    with pytest.raises(ValueError, match="weight_hh_l0"):
+        rnn.from_state_dict(sd, gates=3)  # 8 rows are not 3 blocks of H = 2
