@@ -3,7 +3,8 @@ r"""Sequence tasks for the recurrent chapters, generated from a seeded ``rng``.
 Used by the chapters "Recurrent networks and backpropagation through time" and "Vanishing and
 exploding gradients" (and the ESN section): :func:`adding_problem` and :func:`copy_task`, the
 long-memory benchmarks of Hochreiter & Schmidhuber (1997) in the form of Arjovsky, Shah &
-Bengio (2016); :func:`sine_waves` for next-step prediction; :func:`mackey_glass`, the chaotic
+Bengio (2016); :func:`sine_waves` for next-step prediction; :func:`pulse`, one input in a silent sequence
+(the gate explorers of the LSTM and GRU chapters); :func:`mackey_glass`, the chaotic
 delay equation of the echo-state-network literature, integrated here.
 
 Every output is time-major, ``(T, B, D)``, like :func:`rnnlearn.rnn.forward`'s input. Each
@@ -104,6 +105,34 @@ def delay_task(T, n, rng, *, delay):
     mask = np.zeros((T, n), dtype=bool)
     mask[delay:] = True
     return xs, ys, mask
+
+
+def pulse(T, *, time, size=1.0):
+    r"""One input pulse in a silent sequence: the probe of the gate explorers.
+
+    Parameters
+    ----------
+    T : int
+        Sequence length, >= 1.
+    time : int
+        The step of the pulse, 1 <= time <= T (steps count from 1, as in the book).
+    size : float
+        Its height (any sign).
+
+    Returns
+    -------
+    xs : ndarray, shape (T, 1, 1)
+        Zero except ``xs[time - 1] = size``.
+
+    Equations
+    ---------
+    .. math:: x_t = s\,[t = t_0], \quad t = 1..T
+    """
+    T = check_int("T", T, lo=1)
+    time = check_int("time", time, lo=1, hi=T)
+    xs = np.zeros((T, 1, 1))
+    xs[time - 1] = check_float("size", size)
+    return xs
 
 
 def copy_task(T, n, rng, *, n_symbols=8, length=10):

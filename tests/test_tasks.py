@@ -139,3 +139,14 @@ def test_delay_task_memoryless_baseline_is_one_half(rng):
 def test_bad_input_gives_clear_errors(call, error, message, rng):
     with pytest.raises(error, match=message):
         call(rng)
+
+
+def test_pulse_is_silent_but_for_one_step():
+    xs = tasks.pulse(6, time=3, size=-2.5)
+    assert xs.shape == (6, 1, 1)
+    assert xs[2, 0, 0] == -2.5 and np.count_nonzero(xs) == 1
+    assert tasks.pulse(1, time=1)[0, 0, 0] == 1.0
+    with pytest.raises(ValueError, match="time"):
+        tasks.pulse(6, time=7)
+    with pytest.raises(ValueError, match="time"):
+        tasks.pulse(6, time=0)
