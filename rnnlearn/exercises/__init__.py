@@ -62,6 +62,8 @@ from .descent import check_adam_step, check_momentum_step
 from .slopes import check_central_difference, check_descend
 from .bptt import check_bptt, check_rnn_step
 from .gradients import check_clip_by_norm, check_jacobian_norms
+from .lstm import check_lstm_cell_backward, check_lstm_step
+from .gru import check_gru_step, check_param_counts
 
 TAGS = {
     "scaffold": "exercise-scaffold",  # the function the reader fills in: keep in a student build
@@ -73,4 +75,5 @@ __all__ = ["TAGS", "Case", "CaseResult", "CheckResult", "Mistake", "compare", "r
            "check_central_difference", "check_descend", "check_momentum_step", "check_adam_step",
            "check_sigmoid_slope", "check_tanh_slope", "check_mse_gradient",
            "check_dense_backward", "check_rnn_step", "check_bptt", "check_clip_by_norm",
-           "check_jacobian_norms"]
+           "check_jacobian_norms", "check_lstm_step", "check_lstm_cell_backward",
+           "check_gru_step", "check_param_counts"]

@@ -4,7 +4,8 @@ The framework: :mod:`.controls` (what the reader changes), :mod:`.base` (the
 :class:`Explorer` class: stages, memo, budgets, headless API), :mod:`.render` (blitted frames),
 :mod:`.live` (the ipywidgets view) and :mod:`.twin` (the static twin). One module per chapter
 holds the explorers themselves: :mod:`.slopes`, :mod:`.descent`, :mod:`.backprop` (Part I),
-:mod:`.bptt`, :mod:`.gradients`, :mod:`.wrec_training`, :mod:`.reservoir` (Part II).
+:mod:`.bptt`, :mod:`.gradients`, :mod:`.wrec_training`, :mod:`.reservoir` (Part II),
+:mod:`.lstm`, :mod:`.gru` (Part III).
 ``REGISTRY`` (and ``ALL``, the same classes in a tuple) lists every registered explorer.
 """
 from .base import REGISTRY, Explorer, register, static_mode
@@ -16,6 +17,8 @@ from .bptt import UnrollExplorer
 from .gradients import CliffExplorer, WrecExplorer
 from .wrec_training import TrainingExplorer
 from .reservoir import EsnExplorer
+from .lstm import CarouselExplorer, GateExplorer
+from .gru import GruGateExplorer
 
 #: Every registered explorer class, in chapter order.
 ALL = tuple(REGISTRY.values())
@@ -26,4 +29,5 @@ __all__ = [
     "TangentExplorer", "DescentExplorer", "QuadraticExplorer", "RaceExplorer",
     "GradientFlowExplorer", "ClassifierExplorer",
     "UnrollExplorer", "WrecExplorer", "TrainingExplorer", "CliffExplorer", "EsnExplorer",
+    "GateExplorer", "CarouselExplorer", "GruGateExplorer",
 ]
