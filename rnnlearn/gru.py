@@ -1,0 +1,346 @@
+r"""The gated recurrent unit (GRU): forward pass and backpropagation through time.
+
+Used by the chapter "Gated recurrent units". PyTorch ``nn.GRU`` names, equations and
+``(out, in)`` layout by default (see :mod:`rnnlearn`): ``weight_ih (3H, D)``,
+``weight_hh (3H, H)``, ``bias_ih (3H,)``, ``bias_hh (3H,)``, the rows stacked r, z, n
+(``[0:H]`` the reset gate r, ``[H:2H]`` the update gate z, ``[2H:3H]`` the candidate n):
+
+    r_t = sigma(x_t W_ir^T + b_ir + h_{t-1} W_hr^T + b_hr)
+    z_t = sigma(x_t W_iz^T + b_iz + h_{t-1} W_hz^T + b_hz)
+    n_t = tanh(x_t W_in^T + b_in + r_t * (h_{t-1} W_hn^T + b_hn))      reset="after"
+    n_t = tanh(x_t W_in^T + b_in + (r_t * h_{t-1}) W_hn^T + b_hn)      reset="before"
+    h_t = (1 - z_t) * n_t + z_t * h_{t-1}
+
+Two places for the reset gate. ``reset="after"`` (the default; PyTorch, cuDNN) resets the
+recurrent term *after* the matrix product, so all three gates' products h_{t-1} W_hh^T are one
+matmul; ``reset="before"`` is Cho et al. (2014)'s original, where r_t multiplies h_{t-1}
+*before* it meets W_hn, so a unit can forget chosen parts of the state. The two agree when
+r_t = 1 and differ otherwise; both train equally well in practice (Chung et al. 2014).
+
+The update gate's convention: PyTorch and Cho et al. write h_t = (1 - z_t) n_t + z_t h_{t-1}, so
+z_t = 1 *keeps* the old state, while Chung et al. (2014) write h_t = (1 - z_t) h_{t-1} + z_t n_t,
+the same cell with z_t and 1 - z_t swapped. Where z_t = 1 the state is copied unchanged and
+dL/dh_{t-1} = dL/dh_t: the GRU's version of the LSTM's constant error carousel.
+
+Sequences are time-major, ``xs (T, B, D)``, ``hs (T, B, H)`` with ``hs[t - 1]`` = h_t. Kernels:
+:func:`init_params`, :func:`from_state_dict`, :func:`step_forward` / :func:`step_backward`
+(one step) and :func:`forward` / :func:`backward` (full or truncated BPTT). Dtypes follow
+:mod:`rnnlearn._checks`; gate derivatives are taken from the gate outputs.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from rnnlearn import rnn
+from rnnlearn.activations import sigmoid
+from rnnlearn._checks import check_array, check_choice, check_int, check_keys, check_rng
+
+KEYS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  #: the GRU's parameter names
+GATES = ("r", "z", "n")  #: the order of the row blocks
+RESETS = ("after", "before")  #: where the reset gate acts: nn.GRU's form, Cho et al.'s form
+
+
+class StepCache(NamedTuple):
+    """What :func:`step_backward` needs."""
+
+    x: np.ndarray  # (B, D) input x_t
+    h_prev: np.ndarray  # (B, H) h_{t-1}
+    r: np.ndarray  # (B, H) reset gate r_t
+    z: np.ndarray  # (B, H) update gate z_t
+    n: np.ndarray  # (B, H) candidate n_t
+    hn: np.ndarray  # (B, H) h_{t-1} W_hn^T + b_hn ("after"); (r_t * h_{t-1}) W_hn^T + b_hn
+    weight_ih: np.ndarray  # (3H, D)
+    weight_hh: np.ndarray  # (3H, H)
+    reset: str
+
+
+class Cache(NamedTuple):
+    """What :func:`backward` needs: a whole sequence (gate outputs for every step)."""
+
+    xs: np.ndarray  # (T, B, D)
+    h0: np.ndarray  # (B, H)
+    hs: np.ndarray  # (T, B, H) h_1 .. h_T
+    r: np.ndarray  # (T, B, H) reset gates
+    z: np.ndarray  # (T, B, H) update gates
+    n: np.ndarray  # (T, B, H) candidates
+    hn: np.ndarray  # (T, B, H) the recurrent term of n's pre-activation, as in StepCache
+    weight_ih: np.ndarray  # (3H, D)
+    weight_hh: np.ndarray  # (3H, H)
+    reset: str
+
+
+def _weights(params, D=None):
+    """The four GRU arrays from ``params`` (other keys ignored), checked against each other."""
+    check_keys("params", params, KEYS)
+    w_hh = check_array("params['weight_hh']", params["weight_hh"], "(3H, H)")
+    H = w_hh.shape[1]
+    w_hh = check_array("params['weight_hh']", w_hh, "(3H, H)", **{"3H": 3 * H, "H": H})
+    w_ih = check_array("params['weight_ih']", params["weight_ih"], "(3H, D)",
+                       **{"3H": 3 * H, **({} if D is None else {"D": D})})
+    b_ih = check_array("params['bias_ih']", params["bias_ih"], "(3H,)", **{"3H": 3 * H})
+    b_hh = check_array("params['bias_hh']", params["bias_hh"], "(3H,)", **{"3H": 3 * H})
+    return w_ih, w_hh, b_ih, b_hh
+
+
+def init_params(D, H, rng):
+    """Parameters of a GRU with D inputs and H hidden units (float64), as ``nn.GRU`` makes them.
+
+    Parameters
+    ----------
+    D, H : int
+        Input and hidden sizes, >= 1.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    params : dict of str to ndarray
+        ``weight_ih (3H, D)``, ``weight_hh (3H, H)``, ``bias_ih (3H,)``, ``bias_hh (3H,)``,
+        every entry U(-k, k) with k = 1/sqrt(H).
+    """
+    D, H = check_int("D", D, lo=1), check_int("H", H, lo=1)
+    check_rng(rng)
+    k = 1.0 / np.sqrt(H)
+    return {key: rng.uniform(-k, k, size=shape) for key, shape in
+            zip(KEYS, ((3 * H, D), (3 * H, H), (3 * H,), (3 * H,)))}
+
+
+def from_state_dict(state_dict, *, layer=0):
+    """One layer's parameters from ``nn.GRU``'s state dict of plain numpy arrays.
+
+    Parameters
+    ----------
+    state_dict : dict of str to array_like
+        ``weight_ih_l{layer}`` (3H, D), ``weight_hh_l{layer}`` (3H, H), ``bias_ih_l{layer}``,
+        ``bias_hh_l{layer}`` (3H,), e.g. ``{k: v.numpy() for k, v in
+        gru.state_dict().items()}``; other keys are ignored and torch is never imported.
+    layer : int
+        Which layer, >= 0.
+
+    Returns
+    -------
+    params : dict of str to ndarray
+        Float64 copies under :data:`KEYS`; :func:`forward` then gives nn.GRU's numbers.
+    """
+    return rnn.from_state_dict(state_dict, layer=layer, gates=3)
+
+
+def _step(gx, h, w_hh, b_hh, reset):
+    """One step from the input projection gx = x W_ih^T + b_ih, (B, 3H): h_t, r, z, n, hn."""
+    H = h.shape[1]
+    if reset == "after":
+        gh = h @ w_hh.T + b_hh  # (B, 3H): one matmul for the three gates
+        r = sigmoid(gx[:, :H] + gh[:, :H])
+        z = sigmoid(gx[:, H:2 * H] + gh[:, H:2 * H])
+        hn = gh[:, 2 * H:]  # (B, H)
+        n = np.tanh(gx[:, 2 * H:] + r * hn)
+    else:
+        gh = h @ w_hh[:2 * H].T + b_hh[:2 * H]  # (B, 2H): r and z
+        r = sigmoid(gx[:, :H] + gh[:, :H])
+        z = sigmoid(gx[:, H:2 * H] + gh[:, H:])
+        hn = (r * h) @ w_hh[2 * H:].T + b_hh[2 * H:]  # (B, H)
+        n = np.tanh(gx[:, 2 * H:] + hn)
+    return (1 - z) * n + z * h, r, z, n, hn
+
+
+def _step_back(dh, h_prev, r, z, n, hn, w_hh, reset):
+    """Backward through one step: dL/dh_{t-1} and the pre-activation gradients gi, gh (B, 3H)
+    on the input side (x W_ih^T + b_ih) and the recurrent side (the terms W_hh multiplies)."""
+    H = h_prev.shape[1]
+    da_n = dh * (1 - z) * (1 - n * n)  # (B, H) tanh' from the output n
+    da_z = dh * (h_prev - n) * z * (1 - z)  # sigma' from the output z
+    if reset == "after":
+        da_r = da_n * hn * r * (1 - r)
+        gh = np.concatenate([da_r, da_z, da_n * r], axis=1)  # (B, 3H) on h W_hh^T + b_hh
+        dh_prev = dh * z + gh @ w_hh
+    else:
+        drh = da_n @ w_hh[2 * H:]  # (B, H) dL/d(r * h_{t-1})
+        da_r = drh * h_prev * r * (1 - r)
+        gh = np.concatenate([da_r, da_z, da_n], axis=1)  # n's block is on (r h) W_hn^T + b_hn
+        dh_prev = dh * z + gh[:, :2 * H] @ w_hh[:2 * H] + drh * r
+    return dh_prev, np.concatenate([da_r, da_z, da_n], axis=1), gh
+
+
+def _grads(gi, gh, x, h_prev, r, reset):
+    """Parameter gradients from rows (N, 3H) of pre-activation gradients: N = B or T*B."""
+    H = h_prev.shape[1]
+    w_hh = gh.T @ h_prev  # (3H, H)
+    if reset == "before":  # the n rows met r * h_{t-1}, not h_{t-1}
+        w_hh[2 * H:] = gh[:, 2 * H:].T @ (r * h_prev)
+    return {"weight_ih": gi.T @ x, "weight_hh": w_hh,
+            "bias_ih": gi.sum(axis=0), "bias_hh": gh.sum(axis=0)}
+
+
+def step_forward(x, h_prev, params, *, reset="after"):
+    r"""One time step.
+
+    Parameters
+    ----------
+    x : ndarray, shape (B, D)
+    h_prev : ndarray, shape (B, H)
+    params : dict of str to ndarray
+        The keys of :data:`KEYS` (others are ignored).
+    reset : {"after", "before"}
+        "after": nn.GRU's form; "before": Cho et al. (2014)'s.
+
+    Returns
+    -------
+    h : ndarray, shape (B, H)
+    cache : StepCache
+
+    Equations
+    ---------
+    .. math::
+        r_t &= \sigma(x_t W_{ir}^\top + b_{ir} + h_{t-1} W_{hr}^\top + b_{hr}) \\
+        z_t &= \sigma(x_t W_{iz}^\top + b_{iz} + h_{t-1} W_{hz}^\top + b_{hz}) \\
+        n_t &= \tanh(x_t W_{in}^\top + b_{in} + r_t \odot (h_{t-1} W_{hn}^\top + b_{hn}))
+               \quad \text{(after)} \\
+        n_t &= \tanh(x_t W_{in}^\top + b_{in} + (r_t \odot h_{t-1}) W_{hn}^\top + b_{hn})
+               \quad \text{(before)} \\
+        h_t &= (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+    """
+    x = check_array("x", x, "(B, D)")
+    w_ih, w_hh, b_ih, b_hh = _weights(params, x.shape[1])
+    H = w_hh.shape[1]
+    h_prev = check_array("h_prev", h_prev, "(B, H)", B=x.shape[0], H=H)
+    check_choice("reset", reset, RESETS)
+    h, r, z, n, hn = _step(x @ w_ih.T + b_ih, h_prev, w_hh, b_hh, reset)
+    return h, StepCache(x, h_prev, r, z, n, hn, w_ih, w_hh, reset)
+
+
+def step_backward(dh, cache):
+    r"""Backward pass of :func:`step_forward`.
+
+    Parameters
+    ----------
+    dh : ndarray, shape (B, H)
+        dL/dh_t.
+    cache : StepCache
+
+    Returns
+    -------
+    dx : ndarray, shape (B, D)
+    dh_prev : ndarray, shape (B, H)
+    grads : dict of str to ndarray
+        Keyed like :data:`KEYS`.
+
+    Equations
+    ---------
+    With :math:`\delta` for dL/d(pre-activation) and the gate outputs' derivatives,
+
+    .. math::
+        \delta^n_t &= \tfrac{\partial L}{\partial h_t} \odot (1 - z_t) \odot (1 - n_t^2), \qquad
+        \delta^z_t = \tfrac{\partial L}{\partial h_t} \odot (h_{t-1} - n_t)
+                     \odot z_t (1 - z_t) \\
+        \delta^r_t &= \delta^n_t \odot (h_{t-1} W_{hn}^\top + b_{hn}) \odot r_t (1 - r_t)
+        \quad \text{(after)}, \qquad
+        \delta^r_t = (\delta^n_t W_{hn}) \odot h_{t-1} \odot r_t (1 - r_t) \quad
+        \text{(before)} \\
+        \tfrac{\partial L}{\partial h_{t-1}} &= \tfrac{\partial L}{\partial h_t} \odot z_t
+        + \delta^r_t W_{hr} + \delta^z_t W_{hz} + (\delta^n_t \odot r_t) W_{hn}
+        \quad \text{(after)}
+    """
+    B, H = cache.h_prev.shape
+    dh = check_array("dh", dh, "(B, H)", B=B, H=H)
+    dh_prev, gi, gh = _step_back(dh, cache.h_prev, cache.r, cache.z, cache.n, cache.hn,
+                                 cache.weight_hh, cache.reset)
+    return gi @ cache.weight_ih, dh_prev, _grads(gi, gh, cache.x, cache.h_prev, cache.r,
+                                                 cache.reset)
+
+
+def forward(xs, h0, params, *, reset="after"):
+    r"""Run the GRU over a sequence.
+
+    Parameters
+    ----------
+    xs : ndarray, shape (T, B, D)
+    h0 : ndarray, shape (B, H), or None
+        The initial state h_0; None means zeros.
+    params : dict of str to ndarray
+        The keys of :data:`KEYS` (others are ignored).
+    reset : {"after", "before"}
+        "after": nn.GRU's form (the default); "before": Cho et al. (2014)'s.
+
+    Returns
+    -------
+    hs : ndarray, shape (T, B, H)
+        h_1, ..., h_T.
+    cache : Cache
+        With the gate outputs ``r``, ``z``, ``n`` (T, B, H) for the chapter's plots.
+
+    Equations
+    ---------
+    :func:`step_forward`'s, for t = 1, ..., T, each step's input projections
+    :math:`x_t W_{ih}^\top + b_{ih}` computed together in one matrix product.
+    """
+    xs = check_array("xs", xs, "(T, B, D)")
+    T, B, D = xs.shape
+    if T == 0 or B == 0:
+        raise ValueError(f"xs must have shape (T, B, D) with T, B >= 1; got {xs.shape}")
+    w_ih, w_hh, b_ih, b_hh = _weights(params, D)
+    H = w_hh.shape[1]
+    h0 = (np.zeros((B, H), dtype=np.result_type(xs, w_hh)) if h0 is None
+          else check_array("h0", h0, "(B, H)", B=B, H=H))
+    check_choice("reset", reset, RESETS)
+    gxs = (xs.reshape(T * B, D) @ w_ih.T + b_ih).reshape(T, B, 3 * H)  # (T, B, 3H)
+    dtype = np.result_type(gxs, h0, w_hh, b_hh)
+    hs, r, z, n, hn = (np.empty((T, B, H), dtype=dtype) for _ in range(5))
+    h = h0
+    for t in range(T):
+        h, r[t], z[t], n[t], hn[t] = _step(gxs[t], h, w_hh, b_hh, reset)
+        hs[t] = h
+    return hs, Cache(xs, h0, hs, r, z, n, hn, w_ih, w_hh, reset)
+
+
+def backward(dhs, cache, dh_last=None, *, truncate=None):
+    r"""Backpropagation through time, full or truncated.
+
+    Parameters
+    ----------
+    dhs : ndarray, shape (T, B, H)
+        dL/dh_t from the losses at each step (zeros where a step has no loss).
+    cache : Cache
+        From :func:`forward`.
+    dh_last : ndarray, shape (B, H), optional
+        An extra gradient into h_T from beyond the sequence.
+    truncate : int or None
+        None: full BPTT. An int k >= 1: chunked truncated BPTT, as in :func:`rnnlearn.rnn.backward`
+        (chunks of k steps; the state carried into each chunk is treated as a constant there).
+
+    Returns
+    -------
+    dxs : ndarray, shape (T, B, D)
+    dh0 : ndarray, shape (B, H)
+    grads : dict of str to ndarray
+        Keyed like :data:`KEYS`.
+
+    Equations
+    ---------
+    Each step as in :func:`step_backward`, with :math:`\partial L / \partial h_t` the sum of
+    the loss's gradient at step t and the gradient from step t + 1; then
+
+    .. math:: \frac{\partial L}{\partial W_{ih}} = \sum_t \delta_t^{i\top} x_t, \qquad
+              \frac{\partial L}{\partial W_{hh}} = \sum_t \delta_t^{h\top} h_{t-1}
+              \ \text{(n rows: } r_t \odot h_{t-1} \text{ before)}
+    """
+    T, B, H = cache.hs.shape
+    dhs = check_array("dhs", dhs, "(T, B, H)", T=T, B=B, H=H)
+    dh_next = (np.zeros((B, H), dtype=dhs.dtype) if dh_last is None
+               else check_array("dh_last", dh_last, "(B, H)", B=B, H=H))
+    k = T if truncate is None else check_int("truncate", truncate, lo=1)
+    h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])  # (T, B, H) h_0 .. h_{T-1}
+    gis, ghs = [None] * T, [None] * T
+    for t in range(T - 1, -1, -1):
+        if t < T - 1 and (t + 1) % k == 0:  # h_{t+1} starts a chunk: its state was detached
+            dh_next = np.zeros_like(dh_next)
+        dh_next, gis[t], ghs[t] = _step_back(dhs[t] + dh_next, h_prev[t], cache.r[t],
+                                             cache.z[t], cache.n[t], cache.hn[t],
+                                             cache.weight_hh, cache.reset)
+    gi, gh = np.stack(gis), np.stack(ghs)  # (T, B, 3H) each
+    D = cache.xs.shape[2]
+    grads = _grads(gi.reshape(T * B, 3 * H), gh.reshape(T * B, 3 * H),
+                   cache.xs.reshape(T * B, D), h_prev.reshape(T * B, H),
+                   cache.r.reshape(T * B, H), cache.reset)
+    return gi @ cache.weight_ih, dh_next, grads
+
