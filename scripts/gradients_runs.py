@@ -43,7 +43,7 @@ def _loss_grads(params, xs, ys, mask, lam):
     _, _, grads = seqmodel.model_backward(dout, cache)
     if lam:
         dhs = dout @ cache.head_weight  # (T, B, H): each step's own loss into h_t
-        _, extra = penalties.pascanu_penalty(dhs, cache.rnn)
+        _, extra = penalties.pascanu_penalty(dhs, cache.cell)
         grads["weight_hh"] = grads["weight_hh"] + lam * extra["weight_hh"]
     return 0.5 * float((err**2).sum()) / count, grads
 

@@ -33,7 +33,7 @@ def loss_grads_penalised(params, xs, ys, mask, lam):
     dout = err / count
     _, _, grads = seqmodel.model_backward(dout, cache)
     if lam:
-        c = cache.rnn
+        c = cache.cell
         W = c.weight_hh
         dphi = 1.0 - c.hs ** 2  # tanh'
         dhs = dout @ cache.head_weight  # (T, B, H) direct losses into h_t
