@@ -1,31 +1,32 @@
 r"""The gated recurrent unit (GRU): forward pass and backpropagation through time.
 
 Used by the chapter "Gated recurrent units". PyTorch ``nn.GRU`` names, equations and
-``(out, in)`` layout by default (see :mod:`rnnlearn`): ``weight_ih (3H, D)``,
-``weight_hh (3H, H)``, ``bias_ih (3H,)``, ``bias_hh (3H,)``, the rows stacked r, z, n
-(``[0:H]`` the reset gate r, ``[H:2H]`` the update gate z, ``[2H:3H]`` the candidate n):
+``(out, in)`` layout by default (see :mod:`rnnlearn`): ``weight_ih (3H, D)``, ``weight_hh
+(3H, H)``, ``bias_ih (3H,)``, ``bias_hh (3H,)``, rows stacked r, z, n (``[0:H]`` the reset
+gate, ``[H:2H]`` the update gate, ``[2H:3H]`` the candidate):
 
-    r_t = sigma(x_t W_ir^T + b_ir + h_{t-1} W_hr^T + b_hr)
-    z_t = sigma(x_t W_iz^T + b_iz + h_{t-1} W_hz^T + b_hz)
-    n_t = tanh(x_t W_in^T + b_in + r_t * (h_{t-1} W_hn^T + b_hn))      reset="after"
-    n_t = tanh(x_t W_in^T + b_in + (r_t * h_{t-1}) W_hn^T + b_hn)      reset="before"
-    h_t = (1 - z_t) * n_t + z_t * h_{t-1}
+    r_t = σ(x_t W_ir^T + b_ir + h_{t-1} W_hr^T + b_hr)
+    z_t = σ(x_t W_iz^T + b_iz + h_{t-1} W_hz^T + b_hz)
+    n_t = tanh(x_t W_in^T + b_in + r_t ⊙ (h_{t-1} W_hn^T + b_hn))     reset="after"
+    n_t = tanh(x_t W_in^T + b_in + (r_t ⊙ h_{t-1}) W_hn^T + b_hn)     reset="before"
+    h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 
-Two places for the reset gate. ``reset="after"`` (the default; PyTorch, cuDNN) resets the
-recurrent term *after* the matrix product, so all three gates' products h_{t-1} W_hh^T are one
-matmul; ``reset="before"`` is Cho et al. (2014)'s original, where r_t multiplies h_{t-1}
-*before* it meets W_hn, so a unit can forget chosen parts of the state. The two agree when
-r_t = 1 and differ otherwise; both train equally well in practice (Chung et al. 2014).
+Two places for the reset gate. ``reset="after"`` (the default: PyTorch, cuDNN, Keras's
+``reset_after=True``) scales each candidate unit's whole recurrent input after the matrix
+product, so the three gates' recurrent terms are one product h_{t-1} W_hh^T. ``reset="before"``
+is the form Cho et al. (2014) published: r_t multiplies h_{t-1} component by component before
+W_hn mixes it, so the candidate sees only the parts of the old state the gate lets through.
+The two agree where r_t = 1 and differ otherwise.
 
-The update gate's convention: PyTorch and Cho et al. write h_t = (1 - z_t) n_t + z_t h_{t-1}, so
-z_t = 1 *keeps* the old state, while Chung et al. (2014) write h_t = (1 - z_t) h_{t-1} + z_t n_t,
-the same cell with z_t and 1 - z_t swapped. Where z_t = 1 the state is copied unchanged and
-dL/dh_{t-1} = dL/dh_t: the GRU's version of the LSTM's constant error carousel.
+PyTorch and Cho et al. write h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1} (z_t = 1 keeps the old
+state), while Chung et al. (2014) write h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ n_t, the same cell
+with z_t and 1 - z_t swapped. Where z_t = 1 the state is copied and dL/dh_{t-1} = dL/dh_t:
+the GRU's constant error carousel.
 
-Sequences are time-major, ``xs (T, B, D)``, ``hs (T, B, H)`` with ``hs[t - 1]`` = h_t. Kernels:
-:func:`init_params`, :func:`from_state_dict`, :func:`step_forward` / :func:`step_backward`
-(one step) and :func:`forward` / :func:`backward` (full or truncated BPTT). Dtypes follow
-:mod:`rnnlearn._checks`; gate derivatives are taken from the gate outputs.
+Sequences are time-major, ``xs (T, B, D)``, ``hs (T, B, H)`` with ``hs[t - 1]`` = h_t.
+Kernels: :func:`init_params`, :func:`from_state_dict`, :func:`step_forward` /
+:func:`step_backward`, :func:`forward` / :func:`backward` (full or truncated BPTT). Dtypes
+follow :mod:`rnnlearn._checks`; gate derivatives are taken from the gate outputs.
 """
 from __future__ import annotations
 
@@ -112,16 +113,17 @@ def from_state_dict(state_dict, *, layer=0):
     Parameters
     ----------
     state_dict : dict of str to array_like
-        ``weight_ih_l{layer}`` (3H, D), ``weight_hh_l{layer}`` (3H, H), ``bias_ih_l{layer}``,
-        ``bias_hh_l{layer}`` (3H,), e.g. ``{k: v.numpy() for k, v in
-        gru.state_dict().items()}``; other keys are ignored and torch is never imported.
+        ``weight_ih_l{layer}`` (3H, D), ``weight_hh_l{layer}`` (3H, H), ``bias_ih_l{layer}``
+        and ``bias_hh_l{layer}`` (3H,), e.g. ``{k: v.numpy() for k, v in
+        gru.state_dict().items()}``; other keys are ignored, torch is never imported.
     layer : int
         Which layer, >= 0.
 
     Returns
     -------
     params : dict of str to ndarray
-        Float64 copies under :data:`KEYS`; :func:`forward` then gives nn.GRU's numbers.
+        Float64 copies under :data:`KEYS` (:func:`rnnlearn.rnn.from_state_dict` with
+        ``gates=3``): :func:`forward` then gives nn.GRU's numbers.
     """
     return rnn.from_state_dict(state_dict, layer=layer, gates=3)
 
@@ -129,17 +131,15 @@ def from_state_dict(state_dict, *, layer=0):
 def _step(gx, h, w_hh, b_hh, reset):
     """One step from the input projection gx = x W_ih^T + b_ih, (B, 3H): h_t, r, z, n, hn."""
     H = h.shape[1]
+    rows = 3 * H if reset == "after" else 2 * H  # "before": n's product must wait for r
+    gh = h @ w_hh[:rows].T + b_hh[:rows]  # (B, 3H) or (B, 2H): one matmul
+    r = sigmoid(gx[:, :H] + gh[:, :H])  # (B, H)
+    z = sigmoid(gx[:, H:2 * H] + gh[:, H:2 * H])
     if reset == "after":
-        gh = h @ w_hh.T + b_hh  # (B, 3H): one matmul for the three gates
-        r = sigmoid(gx[:, :H] + gh[:, :H])
-        z = sigmoid(gx[:, H:2 * H] + gh[:, H:2 * H])
-        hn = gh[:, 2 * H:]  # (B, H)
+        hn = gh[:, 2 * H:]
         n = np.tanh(gx[:, 2 * H:] + r * hn)
     else:
-        gh = h @ w_hh[:2 * H].T + b_hh[:2 * H]  # (B, 2H): r and z
-        r = sigmoid(gx[:, :H] + gh[:, :H])
-        z = sigmoid(gx[:, H:2 * H] + gh[:, H:])
-        hn = (r * h) @ w_hh[2 * H:].T + b_hh[2 * H:]  # (B, H)
+        hn = (r * h) @ w_hh[2 * H:].T + b_hh[2 * H:]
         n = np.tanh(gx[:, 2 * H:] + hn)
     return (1 - z) * n + z * h, r, z, n, hn
 
@@ -165,9 +165,8 @@ def _step_back(dh, h_prev, r, z, n, hn, w_hh, reset):
 def _grads(gi, gh, x, h_prev, r, reset):
     """Parameter gradients from rows (N, 3H) of pre-activation gradients: N = B or T*B."""
     H = h_prev.shape[1]
-    w_hh = gh.T @ h_prev  # (3H, H)
-    if reset == "before":  # the n rows met r * h_{t-1}, not h_{t-1}
-        w_hh[2 * H:] = gh[:, 2 * H:].T @ (r * h_prev)
+    w_hh = (gh.T @ h_prev if reset == "after"  # (3H, H); "before": n's rows met r * h_{t-1}
+            else np.concatenate([gh[:, :2 * H].T @ h_prev, gh[:, 2 * H:].T @ (r * h_prev)]))
     return {"weight_ih": gi.T @ x, "weight_hh": w_hh,
             "bias_ih": gi.sum(axis=0), "bias_hh": gh.sum(axis=0)}
 
@@ -227,19 +226,19 @@ def step_backward(dh, cache):
 
     Equations
     ---------
-    With :math:`\delta` for dL/d(pre-activation) and the gate outputs' derivatives,
+    The pre-activation gradients, from the gate outputs:
 
     .. math::
-        \delta^n_t &= \tfrac{\partial L}{\partial h_t} \odot (1 - z_t) \odot (1 - n_t^2), \qquad
-        \delta^z_t = \tfrac{\partial L}{\partial h_t} \odot (h_{t-1} - n_t)
-                     \odot z_t (1 - z_t) \\
+        \delta^n_t &= \tfrac{\partial L}{\partial h_t} \odot (1 - z_t) \odot (1 - n_t^2), \quad
+        \delta^z_t = \tfrac{\partial L}{\partial h_t} \odot (h_{t-1} - n_t) \odot z_t (1 - z_t)
+        \\
         \delta^r_t &= \delta^n_t \odot (h_{t-1} W_{hn}^\top + b_{hn}) \odot r_t (1 - r_t)
         \quad \text{(after)}, \qquad
-        \delta^r_t = (\delta^n_t W_{hn}) \odot h_{t-1} \odot r_t (1 - r_t) \quad
-        \text{(before)} \\
+        (\delta^n_t W_{hn}) \odot h_{t-1} \odot r_t (1 - r_t) \quad \text{(before)} \\
         \tfrac{\partial L}{\partial h_{t-1}} &= \tfrac{\partial L}{\partial h_t} \odot z_t
-        + \delta^r_t W_{hr} + \delta^z_t W_{hz} + (\delta^n_t \odot r_t) W_{hn}
-        \quad \text{(after)}
+        + \delta^r_t W_{hr} + \delta^z_t W_{hz} +
+        \begin{cases} (\delta^n_t \odot r_t) W_{hn} & \text{(after)} \\
+                      (\delta^n_t W_{hn}) \odot r_t & \text{(before)} \end{cases}
     """
     B, H = cache.h_prev.shape
     dh = check_array("dh", dh, "(B, H)", B=B, H=H)
@@ -305,8 +304,9 @@ def backward(dhs, cache, dh_last=None, *, truncate=None):
     dh_last : ndarray, shape (B, H), optional
         An extra gradient into h_T from beyond the sequence.
     truncate : int or None
-        None: full BPTT. An int k >= 1: chunked truncated BPTT, as in :func:`rnnlearn.rnn.backward`
-        (chunks of k steps; the state carried into each chunk is treated as a constant there).
+        None: full BPTT. An int k >= 1: chunked truncated BPTT as in
+        :func:`rnnlearn.rnn.backward` (chunks of k steps; the state carried into each chunk is
+        a constant there, as after PyTorch's ``h.detach()``).
 
     Returns
     -------
@@ -317,12 +317,14 @@ def backward(dhs, cache, dh_last=None, *, truncate=None):
 
     Equations
     ---------
-    Each step as in :func:`step_backward`, with :math:`\partial L / \partial h_t` the sum of
-    the loss's gradient at step t and the gradient from step t + 1; then
+    :func:`step_backward`'s at every step, with :math:`\partial L / \partial h_t` the loss's
+    gradient at step t plus the one from step t + 1; with :math:`\delta_t = (\delta^r_t,
+    \delta^z_t, \delta^n_t)` (B, 3H), summed over t = 1..T in one matrix product each:
 
-    .. math:: \frac{\partial L}{\partial W_{ih}} = \sum_t \delta_t^{i\top} x_t, \qquad
-              \frac{\partial L}{\partial W_{hh}} = \sum_t \delta_t^{h\top} h_{t-1}
-              \ \text{(n rows: } r_t \odot h_{t-1} \text{ before)}
+    .. math:: \frac{\partial L}{\partial W_{ih}} = \sum_t \delta_t^\top x_t, \qquad
+              \frac{\partial L}{\partial W_{hn}} = \sum_t (\delta^n_t \odot r_t)^\top h_{t-1}
+              \ \text{(after)}, \quad \sum_t \delta^{n\top}_t (r_t \odot h_{t-1})
+              \ \text{(before)}
     """
     T, B, H = cache.hs.shape
     dhs = check_array("dhs", dhs, "(T, B, H)", T=T, B=B, H=H)
