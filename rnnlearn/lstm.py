@@ -159,21 +159,16 @@ def init_params(D, H, rng, *, forget_bias=None, options=None):
 
 
 def from_state_dict(state_dict, *, layer=0):
-    """The parameters of layer ``layer`` of a torch ``nn.LSTM`` from its state dict.
+    """Float64 copies of one layer's :data:`KEYS` from an ``nn.LSTM`` state dict.
 
     Parameters
     ----------
     state_dict : dict of str to array_like
-        ``{k: v.numpy() for k, v in lstm.state_dict().items()}``: ``weight_ih_l{layer}``
-        (4H, D), ``weight_hh_l{layer}`` (4H, H), ``bias_ih_l{layer}``, ``bias_hh_l{layer}``
-        (4H,). Other keys are ignored; torch is never imported.
+        Torch's names as numpy arrays, ``weight_ih_l{layer} (4H, D)``, ``weight_hh_l{layer}
+        (4H, H)``, ``bias_ih_l{layer}``, ``bias_hh_l{layer} (4H,)`` (see
+        :func:`rnnlearn.rnn.from_state_dict`); torch is never imported.
     layer : int
         >= 0.
-
-    Returns
-    -------
-    params : dict of str to ndarray
-        Float64 copies under :data:`KEYS`.
     """
     return rnn.from_state_dict(state_dict, layer=layer, gates=4)
 
@@ -335,12 +330,9 @@ def forward(xs, state0, params, options=None):
 
     Equations
     ---------
-    .. math::
-        \begin{aligned}
-        i_t &= \sigma(a_i), \ f_t = \sigma(a_f), \ g_t = \tanh(a_g), \ o_t = \sigma(a_o), \quad
-        a_t = x_t W_{ih}^\top + b_{ih} + h_{t-1} W_{hh}^\top + b_{hh} \\
-        c_t &= f_t \odot c_{t-1} + i_t \odot g_t, \quad h_t = o_t \odot \tanh(c_t)
-        \end{aligned}
+    Those of :func:`step_forward` for t = 1, ..., T:
+
+    .. math:: c_t = f_t \odot c_{t-1} + i_t \odot g_t, \quad h_t = o_t \odot \tanh(c_t)
     """
     xs = check_array("xs", xs, "(T, B, D)")
     T, B, D = xs.shape
@@ -387,14 +379,10 @@ def backward(dhs, cache, dstate_last=None, *, truncate=None, dcs=None):
 
     Equations
     ---------
-    .. math::
-        \frac{\partial L}{\partial c_{t-1}} = \Big(\frac{\partial L}{\partial c_t}
-        + \frac{\partial L}{\partial h_t} \odot o_t \odot (1 - \tanh^2 c_t)\Big) \odot f_t
-        + \ldots, \qquad
-        \frac{\partial L}{\partial W_{hh}} = \sum_t \delta_t^\top h_{t-1}
+    Those of :func:`step_backward` for t = T, ..., 1, then one sum over every step:
 
-    The first term is the constant error carousel: with f_t = 1 the cell passes its
-    gradient back unchanged. :func:`step_backward` spells out every term.
+    .. math:: \frac{\partial L}{\partial W_{hh}} = \sum_t \delta_t^\top h_{t-1}, \qquad
+              \frac{\partial L}{\partial c_{t-1}} = \bar c_t \odot f_t \ \text{(the carousel)}
     """
     T, B, H = cache.hs.shape
     dhs = check_array("dhs", dhs, "(T, B, H)", T=T, B=B, H=H)

@@ -302,14 +302,15 @@ def test_unused_peepholes_get_zero_gradient(rng):
 @pytest.mark.parametrize("forced", ["no_forget_gate", "bias"])
 def test_constant_error_carousel(forced, rng):
     """f = 1 (the option, or a forget bias of 40), an input gate open only at step 1 (a pulse
-    through a weight of 80 against a bias of -40), W_hh = 0: c_1 is held for T steps, and a
-    gradient on c_T arrives at c_0 unchanged, dL/dc_0 = dL/dc_T exactly."""
+    through a weight of 160 against a bias of -80: i_1 = sigma(80) = 1, then i_t < 1e-34),
+    W_hh = 0: c_1 is held for T steps, and a gradient on c_T arrives at c_0 unchanged,
+    dL/dc_0 = dL/dc_T exactly."""
     T, B, D, H = 30, 2, 2, 3
     params, xs, h0, c0 = _data(T, B, D, H, rng)
     params["weight_hh"][:] = 0.0
     params["weight_ih"][:H] = 0.0
-    params["weight_ih"][:H, 0] = 80.0
-    params["bias_ih"][:H], params["bias_hh"][:H] = -40.0, 0.0
+    params["weight_ih"][:H, 0] = 160.0
+    params["bias_ih"][:H], params["bias_hh"][:H] = -80.0, 0.0
     xs[:, :, 0] = 0.0
     xs[0, :, 0] = 1.0  # the pulse
     opt = None
@@ -319,7 +320,7 @@ def test_constant_error_carousel(forced, rng):
     else:
         opt = lstm.Options(no_forget_gate=True)
     _, cache = lstm.forward(xs, (h0, c0), params, opt)
-    assert np.all(cache.f == 1.0) and np.all(cache.i[0] == 1.0) and cache.i[1:].max() < 1e-17
+    assert np.all(cache.f == 1.0) and np.all(cache.i[0] == 1.0) and cache.i[1:].max() < 1e-34
     assert_array_equal(cache.cs[-1], cache.cs[0])  # the cell holds c_1
     dc_T = rng.standard_normal((B, H))
     dxs, (dh0, dc0), _ = lstm.backward(np.zeros((T, B, H)), cache, (None, dc_T))
