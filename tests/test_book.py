@@ -95,7 +95,8 @@ def test_a_failing_cell_fails_the_build(tmp_path):
 
 
 # -- the rendered book: what a reader sees ----------------------------------------------------------
-CHAPTER_PAGES = ["slopes", "descent", "backprop", "bptt", "gradients"]  # _toc.yml order: chapters 1-5
+CHAPTER_PAGES = ["slopes", "descent", "backprop", "bptt", "gradients", "lstm",
+                 "gru"]  # _toc.yml order: chapters 1-7
 
 
 class _Prose(__import__("html.parser").parser.HTMLParser):
