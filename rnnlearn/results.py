@@ -38,7 +38,8 @@ DATA = pathlib.Path(__file__).resolve().parent / "data"
 #: Every cached result: name -> the script (relative to the repository) that makes it.
 SCRIPTS = {"wrec_training": "scripts/train_wrec.py", "adding_t50": "scripts/adding_t50.py",
            "bptt_copy_truncation": "scripts/bptt_copy_truncation.py",
-           "gradients_runs": "scripts/gradients_runs.py"}
+           "gradients_runs": "scripts/gradients_runs.py",
+           "adding_gated": "scripts/adding_gated.py"}
 
 
 def names() -> list[str]:
