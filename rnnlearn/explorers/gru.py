@@ -153,8 +153,8 @@ class GruGateExplorer(Explorer):
         (z,) = left.plot([], [], color=PALETTE["blue"], label="update z_t")
         (r,) = left.plot([], [], "--", color=PALETTE["orange"], label="reset r_t")
         (h,) = left.plot([], [], color=PALETTE["vermillion"], label="state h_t")
-        left.legend(loc="lower left", handlelength=1.6, fontsize=10, ncols=3,
-                    columnspacing=0.8, borderaxespad=0.2)
+        left.legend(loc="lower left", handlelength=1.3, fontsize=10, ncols=3,
+                    columnspacing=0.6, handletextpad=0.4, borderaxespad=0.2)
         log_axis(right, range(LOG_LO, LOG_HI + 1, 4))
         right.set(xlim=(0, T + 1), xlabel="time step t", ylabel="|∂h_T/∂h_t|")
         (grad,) = right.plot([], [], color=PALETTE["blue"])
@@ -166,7 +166,8 @@ class GruGateExplorer(Explorer):
         a.r.set_data(d.steps, d.r)
         a.h.set_data(d.steps, d.h)
         a.pulse.set_data([d.time, d.time], [-1.0, 1.1])
-        a.state_text.set_text(f"h at the pulse {d.h[d.time - 1]:.2f}, h_T {d.h[-1]:.2g}")
+        at_pulse = round(float(d.h[d.time - 1]), 2) + 0.0  # + 0.0: never "-0.00"
+        a.state_text.set_text(f"h at the pulse {at_pulse:.2f}, h_T {d.h[-1]:.2g}")
         a.grad.set_data(np.arange(len(d.grad_h)), _clip_log(d.grad_h))
         a.grad_pulse.set_data([d.time], _clip_log(np.array([d.grad_x])))
         a.grad_text.set_text(f"|∂h_T/∂x_t₀| = {d.grad_x:.2g}")
