@@ -188,7 +188,8 @@ def test_registration_is_explicit():
     assert "Toy" not in REGISTRY and set(NAMES) == {
         "TangentExplorer", "DescentExplorer", "QuadraticExplorer", "RaceExplorer",
         "GradientFlowExplorer", "ClassifierExplorer", "UnrollExplorer", "WrecExplorer",
-        "TrainingExplorer", "CliffExplorer", "EsnExplorer"}
+        "TrainingExplorer", "CliffExplorer", "EsnExplorer", "GateExplorer", "CarouselExplorer",
+        "GruGateExplorer"}
     assert set(ALL) == set(REGISTRY.values())
     assert all(getattr(explorers, name) is REGISTRY[name] for name in NAMES)
     with pytest.raises(TypeError, match="register expects an Explorer subclass"):

@@ -1,7 +1,7 @@
 """Exercise checkers: run a reader's function on several cases and say what is wrong, and why.
 
 Used by the coding exercises of Part I (chapters "slopes", "descent" and "backprop") and Part II
-("bptt" and "gradients"). A checker takes the reader's function, calls it on cases that include
+("bptt" and "gradients") and Part III ("lstm" and "gru"). A checker takes the reader's function, calls it on cases that include
 edge cases (a batch of one, zeros, negative and large inputs, a non-square weight), and returns a :class:`CheckResult`: ``passed``
 for a notebook to assert on, one ✓/✗ line per case for the reader to read, and a hint when a
 wrong answer matches a typical mistake (a flipped sign, a transposed gradient, a missing 1/B).
@@ -24,6 +24,10 @@ Checker                                Chapter    The reader writes
 ``check_bptt``                         bptt       ``bptt(dhs, xs, h0, hs, W_hh)``
 ``check_clip_by_norm``                 gradients  ``clip_by_norm(g, threshold)``
 ``check_jacobian_norms``               gradients  ``jacobian_norms(W, hs)``
+``check_lstm_step``                    lstm       ``lstm_step(x, h_prev, c_prev, W_ih, W_hh, ...)``
+``check_lstm_cell_backward``           lstm       ``cell_backward(dc, dh, f, o, tanh_c)``
+``check_gru_step``                     gru        ``gru_step(x, h_prev, W_ih, W_hh, b_ih, b_hh)``
+``check_param_counts``                 gru        ``param_count(cell, D, H)``
 =====================================  =========  ============================================
 
 How a coding exercise is laid out in a chapter notebook (for the student build of issue 11)
