@@ -300,7 +300,9 @@ def forward(xs, h0, params, *, reset="after"):
     h0 = (np.zeros((B, H), dtype=np.result_type(xs, w_hh)) if h0 is None
           else check_array("h0", h0, "(B, H)", B=B, H=H))
     check_choice("reset", reset, RESETS)
-    gxs = (xs.reshape(T * B, D) @ w_ih.T + b_ih).reshape(T, B, 3 * H)  # (T, B, 3H)
+    gxs = np.empty((T, B, 3 * H), np.result_type(xs, w_ih, b_ih))  # every step's x W_ih^T + b_ih
+    np.matmul(xs.reshape(T * B, D), w_ih.T, out=gxs.reshape(T * B, 3 * H))  # in one product
+    gxs += b_ih
     dtype = np.result_type(gxs, h0, w_hh, b_hh)
     hs, r, z, n, hn = (np.empty((T, B, H), dtype=dtype) for _ in range(5))
     h = h0
