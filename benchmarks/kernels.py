@@ -141,7 +141,7 @@ def ours_run(module, xs, params):
 
     def run():
         hs, cache = module.forward(xs, None, params)
-        module.backward(dhs, cache)
+        return hs, module.backward(dhs, cache)[2]["weight_hh"]
     return run
 
 
@@ -161,7 +161,15 @@ def torch_run(torch_name, xs, params):
         x.grad = None
         out, _ = net(x)
         out.sum().backward()
+        return out.detach().numpy(), net.weight_hh_l0.grad.numpy()
     return run
+
+
+def same_results(ours, theirs, dtype) -> bool:
+    """Whether h_1..h_T and dL/dW_hh agree: the two runs do the same work."""
+    rtol = 1e-3 if dtype == "float32" else 1e-9
+    return all(np.allclose(a, b, rtol=rtol, atol=rtol * np.abs(b).max())
+               for a, b in zip(ours, theirs))
 
 
 def recurrent_kernels(repeats: int, models, sizes) -> None:
@@ -184,8 +192,9 @@ def recurrent_kernels(repeats: int, models, sizes) -> None:
                 if torch:
                     runs["torch"] = torch_run(torch_name, xs, params)
                 times = {key: [] for key in runs}
-                for key, run in runs.items():  # warm up (allocations, torch's first call)
-                    run()
+                results = {key: run() for key, run in runs.items()}  # also warms up
+                if torch and not same_results(results["ours"], results["torch"], dtype):
+                    raise AssertionError(f"{name} {size} {dtype}: rnnlearn and torch disagree")
                 for _ in range(repeats):
                     for key, run in runs.items():
                         times[key].append(1e3 * seconds(run))
