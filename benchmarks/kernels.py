@@ -16,6 +16,10 @@ Prints, in milliseconds:
 - tokens per second of char-LM training: see :func:`charlm_tokens_per_second` (a hook).
 
 The numpy, BLAS and torch versions, the thread counts and the load average are printed first.
+Beside each time, "faults" is the median number of minor page faults per run: fresh memory from
+the system, which costs about 2-6 us a page on the virtual machine these figures were measured
+on, and whose count depends on the allocator's history in the process (glibc returns large
+freed blocks to the system), so it explains much of the run-to-run spread.
 
 Run: python benchmarks/kernels.py [--repeats N] [--quick] [--threads N]
      (PYTHONPATH=. with a Python that has torch, for the comparison)
@@ -73,10 +77,20 @@ def best_ms(fn, repeats: int) -> float:
     return 1e3 * min(times)
 
 
-def seconds(fn) -> float:
+def seconds_and_faults(fn) -> tuple[float, int]:
+    """Wall time of fn() and the minor page faults it caused (0 where getrusage is missing)."""
+    faults = _minor_faults()
     start = time.perf_counter()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _minor_faults() - faults
+
+
+def _minor_faults() -> int:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def blas_threads() -> tuple[int, str]:
@@ -176,9 +190,9 @@ def recurrent_kernels(repeats: int, models, sizes) -> None:
     """Forward + backward of RNN, LSTM and GRU, ours against torch's, runs interleaved."""
     print(f"\nforward + backward (dhs = ones), ms: median (best) of {repeats} runs"
           + (", interleaved with torch's" if torch else "; torch not installed: no comparison"))
-    header = f"{'model':5} {'size':26} {'dtype':7} {'rnnlearn':>17}"
+    header = f"{'model':5} {'size':26} {'dtype':7} {'rnnlearn':>17} {'faults':>6}"
     if torch:
-        header += f" {'torch':>17} {'ours/torch':>10} {'(best)':>6}"
+        header += f" {'torch':>17} {'faults':>6} {'ours/torch':>10} {'(best)':>6}"
     print(header)
     for size in sizes:
         T, B, D, H, one_hot = SIZES[size]
@@ -191,16 +205,19 @@ def recurrent_kernels(repeats: int, models, sizes) -> None:
                 runs = {"ours": ours_run(module, xs, params)}
                 if torch:
                     runs["torch"] = torch_run(torch_name, xs, params)
-                times = {key: [] for key in runs}
+                times, faults = {key: [] for key in runs}, {key: [] for key in runs}
                 results = {key: run() for key, run in runs.items()}  # also warms up
                 if torch and not same_results(results["ours"], results["torch"], dtype):
                     raise AssertionError(f"{name} {size} {dtype}: rnnlearn and torch disagree")
                 for _ in range(repeats):
                     for key, run in runs.items():
-                        times[key].append(1e3 * seconds(run))
+                        seconds, new_faults = seconds_and_faults(run)
+                        times[key].append(1e3 * seconds)
+                        faults[key].append(new_faults)
                 line = f"{name:5} {size:26} {dtype:7}"
                 for key in runs:
-                    line += f" {statistics.median(times[key]):8.2f} ({min(times[key]):6.2f})"
+                    line += (f" {statistics.median(times[key]):8.2f} ({min(times[key]):6.2f})"
+                             f" {statistics.median(faults[key]):6.0f}")
                 if torch:
                     ratio = statistics.median(times["ours"]) / statistics.median(times["torch"])
                     best = min(times["ours"]) / min(times["torch"])
