@@ -39,7 +39,9 @@ import sys
 import time
 
 # the BLAS reads its thread count when numpy loads it, so this comes before the imports
-_THREADS = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1] else None
+_THREADS = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--threads=")),
+                sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv[:-1]
+                else None)
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     if _THREADS is None:
         os.environ.setdefault(_var, "1")
@@ -229,15 +231,11 @@ def recurrent_kernels(repeats: int, models, sizes) -> None:
 # HOOK for the integrator: tokens per second of char-LM training.
 # Fill this in once rnnlearn.charlm exists (e.g. time a few training steps at the char-LM's own
 # size, T=100, B=32, H=256, and return (T * B * steps) / seconds). Until then it returns None
-# and main() prints that it was skipped.
+# and main() prints that it was not measured.
 # ---------------------------------------------------------------------------------------------
 def charlm_tokens_per_second(repeats: int):
-    """Characters per second of char-LM training, or None while rnnlearn.charlm is missing."""
-    try:
-        from rnnlearn import charlm  # noqa: F401
-    except ImportError:
-        return None
-    return None  # TODO(integrator): time charlm's training here
+    """Characters per second of char-LM training; None until this hook is filled in."""
+    return None  # TODO(integrator): time rnnlearn.charlm's training here
 
 
 def main() -> None:
@@ -247,7 +245,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="3 runs per measurement, for a smoke test")
     parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS threads for numpy and torch's threads (default 1; 0: the BLAS's)")
+                        help="numpy's BLAS threads and torch's (default 1; 0: the BLAS's)")
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     parser.add_argument("--sizes", nargs="+", choices=["small", "charlm"],
                         default=["small", "charlm"])
@@ -267,8 +265,8 @@ def main() -> None:
     recurrent_kernels(repeats, args.models, sizes)
     rate = charlm_tokens_per_second(repeats)
     print("\nchar-LM training: " + (f"{rate:,.0f} characters per second" if rate is not None
-                                    else "skipped (rnnlearn.charlm not written yet; see the "
-                                         "hook charlm_tokens_per_second)"))
+                                    else "not measured (the hook charlm_tokens_per_second is "
+                                         "not filled in yet)"))
     print(f"load average {load_average()} at the end")
 
 
