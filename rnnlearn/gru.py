@@ -133,8 +133,8 @@ def _step(gx, h, w_hh, b_hh, reset):
     H = h.shape[1]
     rows = 3 * H if reset == "after" else 2 * H  # "before": n's product must wait for r
     gh = h @ w_hh[:rows].T + b_hh[:rows]  # (B, 3H) or (B, 2H): one matmul
-    r = sigmoid(gx[:, :H] + gh[:, :H])  # (B, H)
-    z = sigmoid(gx[:, H:2 * H] + gh[:, H:2 * H])
+    rz = sigmoid(gx[:, :2 * H] + gh[:, :2 * H])  # (B, 2H): both gates in one call
+    r, z = rz[:, :H], rz[:, H:]  # (B, H) each
     if reset == "after":
         hn = gh[:, 2 * H:]
         n = np.tanh(gx[:, 2 * H:] + r * hn)
@@ -144,22 +144,38 @@ def _step(gx, h, w_hh, b_hh, reset):
     return (1 - z) * n + z * h, r, z, n, hn
 
 
-def _step_back(dh, h_prev, r, z, n, hn, w_hh, reset):
-    """Backward through one step: dL/dh_{t-1} and the pre-activation gradients gi, gh (B, 3H)
-    on the input side (x W_ih^T + b_ih) and the recurrent side (the terms W_hh multiplies)."""
-    H = h_prev.shape[1]
-    da_n = dh * (1 - z) * (1 - n * n)  # (B, H) tanh' from the output n
-    da_z = dh * (h_prev - n) * z * (1 - z)  # sigma' from the output z
+def _slopes(h_prev, r, z, n, hn, reset):
+    """What a step's backward pass multiplies by, from its forward outputs alone (any leading
+    shape: one step, or every step at once, outside the loop): with dh = dL/dh_t,
+    da_n = dh * s_n, da_z = dh * s_z, and da_r = da_n * s_r ("after") or (da_n W_hn) * s_r."""
+    s_n = (1 - z) * (1 - n * n)  # dh_t/dn_t = 1 - z_t, times tanh' from the output n
+    s_z = (h_prev - n) * z * (1 - z)  # dh_t/dz_t = h_{t-1} - n_t, times sigma' from the output
+    s_r = (hn if reset == "after" else h_prev) * r * (1 - r)  # what r_t scales, times sigma'
+    return s_n, s_z, s_r
+
+
+def _step_back(dh, r, z, slopes, w_hh, reset, gi, gh):
+    """Backward through one step: fill gh (B, 3H), the pre-activation gradients on the recurrent
+    side (the terms W_hh multiplies), and the n block of gi, those on the input side
+    (x W_ih^T + b_ih), whose r and z blocks are gh's (with reset="before" gi is gh: the n block
+    too); return dL/dh_{t-1}."""
+    H = dh.shape[1]
+    s_n, s_z, s_r = slopes
+    da_n = np.multiply(dh, s_n, out=gi[:, 2 * H:])  # (B, H)
+    np.multiply(dh, s_z, out=gh[:, H:2 * H])  # da_z
     if reset == "after":
-        da_r = da_n * hn * r * (1 - r)
-        gh = np.concatenate([da_r, da_z, da_n * r], axis=1)  # (B, 3H) on h W_hh^T + b_hh
-        dh_prev = dh * z + gh @ w_hh
-    else:
-        drh = da_n @ w_hh[2 * H:]  # (B, H) dL/d(r * h_{t-1})
-        da_r = drh * h_prev * r * (1 - r)
-        gh = np.concatenate([da_r, da_z, da_n], axis=1)  # n's block is on (r h) W_hn^T + b_hn
-        dh_prev = dh * z + gh[:, :2 * H] @ w_hh[:2 * H] + drh * r
-    return dh_prev, np.concatenate([da_r, da_z, da_n], axis=1), gh
+        np.multiply(da_n, s_r, out=gh[:, :H])  # da_r
+        np.multiply(da_n, r, out=gh[:, 2 * H:])  # on h W_hn^T + b_hn, which r multiplies
+        return dh * z + gh @ w_hh
+    drh = da_n @ w_hh[2 * H:]  # (B, H) dL/d(r * h_{t-1}); gh's n block is gi's: da_n
+    np.multiply(drh, s_r, out=gh[:, :H])  # da_r
+    return dh * z + gh[:, :2 * H] @ w_hh[:2 * H] + drh * r
+
+
+def _buffers(shape, dtype, reset):
+    """gi and gh for :func:`_step_back`: one array for reset="before", two for "after"."""
+    gh = np.empty(shape, dtype)
+    return (gh if reset == "before" else np.empty_like(gh)), gh
 
 
 def _grads(gi, gh, x, h_prev, r, reset):
@@ -242,8 +258,10 @@ def step_backward(dh, cache):
     """
     B, H = cache.h_prev.shape
     dh = check_array("dh", dh, "(B, H)", B=B, H=H)
-    dh_prev, gi, gh = _step_back(dh, cache.h_prev, cache.r, cache.z, cache.n, cache.hn,
-                                 cache.weight_hh, cache.reset)
+    slopes = _slopes(cache.h_prev, cache.r, cache.z, cache.n, cache.hn, cache.reset)
+    gi, gh = _buffers((B, 3 * H), np.result_type(dh, *slopes), cache.reset)
+    dh_prev = _step_back(dh, cache.r, cache.z, slopes, cache.weight_hh, cache.reset, gi, gh)
+    gi[:, :2 * H] = gh[:, :2 * H]  # da_r, da_z
     return gi @ cache.weight_ih, dh_prev, _grads(gi, gh, cache.x, cache.h_prev, cache.r,
                                                  cache.reset)
 
@@ -282,7 +300,9 @@ def forward(xs, h0, params, *, reset="after"):
     h0 = (np.zeros((B, H), dtype=np.result_type(xs, w_hh)) if h0 is None
           else check_array("h0", h0, "(B, H)", B=B, H=H))
     check_choice("reset", reset, RESETS)
-    gxs = (xs.reshape(T * B, D) @ w_ih.T + b_ih).reshape(T, B, 3 * H)  # (T, B, 3H)
+    gxs = np.empty((T, B, 3 * H), np.result_type(xs, w_ih, b_ih))  # every step's x W_ih^T + b_ih
+    np.matmul(xs.reshape(T * B, D), w_ih.T, out=gxs.reshape(T * B, 3 * H))  # in one product
+    gxs += b_ih
     dtype = np.result_type(gxs, h0, w_hh, b_hh)
     hs, r, z, n, hn = (np.empty((T, B, H), dtype=dtype) for _ in range(5))
     h = h0
@@ -332,14 +352,15 @@ def backward(dhs, cache, dh_last=None, *, truncate=None):
                else check_array("dh_last", dh_last, "(B, H)", B=B, H=H))
     k = T if truncate is None else check_int("truncate", truncate, lo=1)
     h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])  # (T, B, H) h_0 .. h_{T-1}
-    gis, ghs = [None] * T, [None] * T
+    slopes = _slopes(h_prev, cache.r, cache.z, cache.n, cache.hn, cache.reset)  # every step's
+    gi, gh = _buffers((T, B, 3 * H), np.result_type(dhs, *slopes), cache.reset)
+    w_hh = rnn._by_columns(cache.weight_hh)  # (3H, H), laid out for gh[t] @ w_hh
     for t in range(T - 1, -1, -1):
         if t < T - 1 and (t + 1) % k == 0:  # h_{t+1} starts a chunk: its state was detached
             dh_next = np.zeros_like(dh_next)
-        dh_next, gis[t], ghs[t] = _step_back(dhs[t] + dh_next, h_prev[t], cache.r[t],
-                                             cache.z[t], cache.n[t], cache.hn[t],
-                                             cache.weight_hh, cache.reset)
-    gi, gh = np.stack(gis), np.stack(ghs)  # (T, B, 3H) each
+        dh_next = _step_back(dhs[t] + dh_next, cache.r[t], cache.z[t], [s[t] for s in slopes],
+                             w_hh, cache.reset, gi[t], gh[t])
+    gi[:, :, :2 * H] = gh[:, :, :2 * H]  # da_r, da_z of every step
     D = cache.xs.shape[2]
     grads = _grads(gi.reshape(T * B, 3 * H), gh.reshape(T * B, 3 * H),
                    cache.xs.reshape(T * B, D), h_prev.reshape(T * B, H),

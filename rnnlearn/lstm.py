@@ -173,20 +173,31 @@ def from_state_dict(state_dict, *, layer=0):
     return rnn.from_state_dict(state_dict, layer=layer, gates=4)
 
 
-def _cell(a, c_prev, peep, opt):
-    """The gates and new state from the pre-activations a (B, 4H) without peepholes."""
+def _cell(a, c_prev, peep, opt, out):
+    """One step, in place: a (B, 4H), the pre-activations [a_i a_f a_g a_o] (peepholes' terms
+    not yet added), becomes the gate outputs [i f g o]; out = (c, tanh_c, h), each (B, H),
+    receives c_t, tanh(c_t) and h_t."""
     H = c_prev.shape[1]
-    a_i, a_f, a_g, a_o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]  # (B, H)
+    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]  # views of a, (B, H)
+    c, tanh_c, h = out
+    if peep is not None:  # i_t and f_t peek at c_{t-1}
+        i += peep[0] * c_prev
+        f += peep[1] * c_prev
+    a[:, :2 * H] = sigmoid(a[:, :2 * H])  # i and f in one call
+    if opt.no_input_gate:
+        i[:] = 1
+    if opt.no_forget_gate:
+        f[:] = 1
+    elif opt.coupled:
+        f[:] = 1 - i
+    if not opt.no_input_activation:
+        np.tanh(g, out=g)
+    np.add(f * c_prev, i * g, out=c)  # c_t = f ⊙ c_{t-1} + i ⊙ g
     if peep is not None:
-        a_i, a_f = a_i + peep[0] * c_prev, a_f + peep[1] * c_prev
-    one = np.ones(c_prev.shape, np.result_type(a, c_prev))
-    i = one if opt.no_input_gate else sigmoid(a_i)
-    f = one if opt.no_forget_gate else 1 - i if opt.coupled else sigmoid(a_f)
-    g = a_g if opt.no_input_activation else np.tanh(a_g)
-    c = f * c_prev + i * g
-    o = one if opt.no_output_gate else sigmoid(a_o if peep is None else a_o + peep[2] * c)
-    tanh_c = c if opt.no_output_activation else np.tanh(c)
-    return i, f, g, o, c, tanh_c, o * tanh_c
+        o += peep[2] * c  # o_t peeks at c_t
+    o[:] = 1 if opt.no_output_gate else sigmoid(o)
+    tanh_c[:] = c if opt.no_output_activation else np.tanh(c)
+    np.multiply(o, tanh_c, out=h)  # h_t = o ⊙ tanh(c_t)
 
 
 def _cell_backward(dh, dc, c_prev, i, f, g, o, c, tanh_c, peep, opt, da):
@@ -260,10 +271,13 @@ def step_forward(x, state, params, options=None):
     x = check_array("x", x, "(B, D)")
     opt = _options(options)
     w_ih, w_hh, b_ih, b_hh, peep = _weights(params, x.shape[1], opt)
-    h_prev, c_prev = _pair("state", state, x.shape[0], w_hh.shape[1],
-                           np.result_type(x, w_hh))
-    a = x @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh  # (B, 4H)
-    i, f, g, o, c, tanh_c, h = _cell(a, c_prev, peep, opt)
+    B, H = x.shape[0], w_hh.shape[1]
+    h_prev, c_prev = _pair("state", state, B, H, np.result_type(x, w_hh))
+    dtype = np.result_type(x, h_prev, c_prev, w_ih, w_hh, b_ih, b_hh, *(peep or ()))
+    a = (x @ w_ih.T + b_ih + h_prev @ w_hh.T + b_hh).astype(dtype, copy=False)  # (B, 4H)
+    c, tanh_c, h = np.empty((3, B, H), dtype)
+    _cell(a, c_prev, peep, opt, (c, tanh_c, h))  # a becomes [i f g o]
+    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
     return (h, c), StepCache(x, h_prev, c_prev, i, f, g, o, c, tanh_c, w_ih, w_hh, peep, opt)
 
 
@@ -343,13 +357,17 @@ def forward(xs, state0, params, options=None):
     H = w_hh.shape[1]
     h0, c0 = _pair("state0", state0, B, H, np.result_type(xs, w_hh))
     dtype = np.result_type(xs, h0, c0, w_ih, w_hh, b_ih, b_hh, *(peep or ()))
-    drive = (xs.reshape(T * B, D) @ w_ih.T + (b_ih + b_hh)).reshape(T, B, 4 * H)  # (T, B, 4H)
-    hs, cs, i, f, g, o, tanh_c = np.empty((7, T, B, H), dtype)
+    gates = np.empty((T, B, 4 * H), dtype)  # a_t, then the gate outputs [i f g o] of every step
+    np.matmul(xs.reshape(T * B, D), w_ih.T, out=gates.reshape(T * B, 4 * H))  # one product
+    gates += b_ih + b_hh  # for all the steps' input projections
+    hs, cs, tanh_c = np.empty((3, T, B, H), dtype)
+    recurrent = np.empty((B, 4 * H), dtype)  # h_{t-1} W_hh^T
     h, c = h0, c0
     for t in range(T):
-        i[t], f[t], g[t], o[t], cs[t], tanh_c[t], hs[t] = _cell(drive[t] + h @ w_hh.T, c, peep,
-                                                                 opt)
+        gates[t] += np.matmul(h, w_hh.T, out=recurrent)  # a_t
+        _cell(gates[t], c, peep, opt, (cs[t], tanh_c[t], hs[t]))
         h, c = hs[t], cs[t]
+    i, f, g, o = (gates[:, :, k * H:(k + 1) * H] for k in range(4))  # views (T, B, H)
     return hs, Cache(xs, h0, c0, hs, cs, i, f, g, o, tanh_c, w_ih, w_hh, peep, opt)
 
 
@@ -392,7 +410,14 @@ def backward(dhs, cache, dstate_last=None, *, truncate=None, dcs=None):
     k = T if truncate is None else check_int("truncate", truncate, lo=1)
     h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])  # (T, B, H) h_0 .. h_{T-1}
     c_prev = np.concatenate([cache.c0[None], cache.cs[:-1]])
-    das = np.zeros((T, B, 4 * H), np.result_type(dhs, cache.hs))  # dL/da_t
+    das = np.empty((T, B, 4 * H), np.result_type(dhs, cache.hs))  # dL/da_t (np.zeros would be
+    # fresh pages from the system, each costing a page fault when first written: slower)
+    opt = cache.options
+    for block, removed in enumerate((opt.no_input_gate, opt.no_forget_gate or opt.coupled,
+                                     False, opt.no_output_gate)):
+        if removed:  # a block _cell_backward leaves alone: its gradient is 0
+            das[:, :, block * H:(block + 1) * H] = 0
+    w_hh = rnn._by_columns(cache.weight_hh)  # (4H, H), laid out for das[t] @ w_hh
     for t in range(T - 1, -1, -1):
         if t < T - 1 and (t + 1) % k == 0:  # step t+1 starts a chunk: its state was detached
             dh_next, dc_next = np.zeros_like(dh_next), np.zeros_like(dc_next)
@@ -400,6 +425,6 @@ def backward(dhs, cache, dstate_last=None, *, truncate=None, dcs=None):
         dc_next = _cell_backward(dhs[t] + dh_next, dc, c_prev[t], cache.i[t], cache.f[t],
                                  cache.g[t], cache.o[t], cache.cs[t], cache.tanh_c[t],
                                  cache.peepholes, cache.options, das[t])
-        dh_next = das[t] @ cache.weight_hh  # (B, H) dL/dh_{t-1} through step t
+        dh_next = das[t] @ w_hh  # (B, H) dL/dh_{t-1} through step t
     grads = _grads(das, cache.xs, h_prev, c_prev, cache.cs, cache.options.peepholes)
     return das @ cache.weight_ih, (dh_next, dc_next), grads
