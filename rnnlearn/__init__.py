@@ -55,6 +55,7 @@ _MODULES = (
     "autodiff",
     "calculus",
     "cliff",
+    "corpus",
     "datasets",
     "esn",
     "exercises",

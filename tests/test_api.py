@@ -12,7 +12,7 @@ import rnnlearn
 
 KERNELS = ["activations", "autodiff", "calculus", "datasets", "gradcheck", "landscapes", "losses",
            "mlp", "optim", "rates", "training", "rnn", "seqmodel", "tasks", "esn", "layercheck",
-           "cliff", "penalties", "results", "lstm", "gru"]
+           "cliff", "penalties", "results", "lstm", "gru", "corpus"]
 
 
 def test_every_public_module_is_listed():
