@@ -15,7 +15,10 @@ Progress: ``progress="auto"`` (the default) stays silent for runs shorter than
 :data:`AUTO_AFTER` seconds, and in book builds (``RNNLEARN_STATIC_EXPLORERS=1``) or wherever
 ``RNNLEARN_PROGRESS=0`` is set; a longer run then shows an ipywidgets progress bar with the loss
 and speed in a Jupyter kernel, or prints a line every :data:`PRINT_EVERY` seconds in a terminal.
-``progress=True`` shows it from the first step, ``False`` never.
+``progress=True`` shows it from the first step, ``False`` never. With ``items_per_step`` and
+``unit`` (e.g. ``items_per_step=B * T, unit="char"`` for a character language model) the speed
+is counted in units per second and the loss, read as a mean cross-entropy in nats per unit, is
+shown in bits per unit too: ``step 40/500 · loss 2.079 · 3.000 bits/char · 1.2e+04 chars/s``.
 """
 from __future__ import annotations
 
@@ -76,8 +79,9 @@ def _allowed():
 class _Progress:
     """Progress output for :func:`fit`: shown from the start (True), after AUTO_AFTER ("auto")."""
 
-    def __init__(self, mode, total):
+    def __init__(self, mode, total, items_per_step=None, unit=None):
         self.mode, self.total = mode, total
+        self.items_per_step, self.unit = items_per_step, unit  # both None: steps/s
         self.start = self.last = time.perf_counter()
         self.shown = None  # None (not yet), "widget" or "text"
         self.widgets = None
@@ -99,7 +103,10 @@ class _Progress:
     def _text(self, step, loss, now):
         speed = step / max(now - self.start, 1e-9)
         of = f"/{self.total}" if self.total else ""
-        return f"step {step}{of} · loss {loss:.4g} · {speed:.3g} steps/s"
+        if self.unit is None:
+            return f"step {step}{of} · loss {loss:.4g} · {speed:.3g} steps/s"
+        return (f"step {step}{of} · loss {loss:.4g} · {loss / np.log(2):.3f} bits/{self.unit} · "
+                f"{speed * self.items_per_step:.3g} {self.unit}s/s")
 
     def update(self, step, loss, final=False):
         now = time.perf_counter()
@@ -141,7 +148,8 @@ def _batch_source(batches, epochs):
 
 
 def fit(step, params, batches, optimizer, *, epochs=1, clip=None, callback=None, every=None,
-        weight=None, progress="auto", reset=False, track_grad_norm=True):
+        weight=None, progress="auto", reset=False, track_grad_norm=True, items_per_step=None,
+        unit=None):
     r"""Train ``params`` in place: for each epoch, one optimiser step per batch.
 
     Parameters
@@ -177,6 +185,11 @@ def fit(step, params, batches, optimizer, *, epochs=1, clip=None, callback=None,
         Reset the optimiser's state before the first step.
     track_grad_norm : bool
         Record each step's global gradient norm (computed anyway when clipping).
+    items_per_step : int or None
+        With ``unit``: how many units (e.g. characters, B * T) one step trains on.
+    unit : str or None
+        With ``items_per_step``: the progress output counts the speed in ``unit``-s per second and shows
+        the loss, taken to be in nats per ``unit``, in bits per ``unit`` (loss / ln 2) too.
 
     Returns
     -------
@@ -202,10 +215,17 @@ def fit(step, params, batches, optimizer, *, epochs=1, clip=None, callback=None,
         check_choice("progress", progress, ("auto",))
     reset, track_grad_norm = check_bool("reset", reset), check_bool("track_grad_norm",
                                                                      track_grad_norm)
+    if (items_per_step is None) != (unit is None):
+        raise ValueError("items_per_step and unit go together: give both or neither")
+    if unit is not None:
+        items_per_step = check_int("items_per_step", items_per_step, lo=1)
+        if not isinstance(unit, str) or not unit:
+            raise TypeError(f"unit must be a non-empty str; got {unit!r}")
     source, per_epoch = _batch_source(batches, epochs)
     if reset:
         optimizer.reset()
-    bar = None if progress is False else _Progress(progress, per_epoch and per_epoch * epochs)
+    bar = None if progress is False else _Progress(progress, per_epoch and per_epoch * epochs,
+                                                   items_per_step, unit)
     losses, norms, epoch_losses, records = [], [], [], []
     stopped, count, start, nan = False, 0, time.perf_counter(), float("nan")
 
