@@ -54,6 +54,7 @@ _MODULES = (
     "activations",
     "autodiff",
     "calculus",
+    "charlm",
     "cliff",
     "corpus",
     "datasets",

@@ -13,7 +13,7 @@ rule (no random numbers): topic ``i`` of the sorted list is a validation topic w
 ``i % 10 == 6`` (8 topics, 11.4 % of the characters; with this offset every character of the
 validation text also occurs in the training text). :func:`unigram_entropy` gives the baseline
 a language model must beat: the bits per character of a model that knows only the character
-frequencies.
+frequencies. :class:`Vocab` maps the characters to ids and back.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from collections import Counter
 from typing import NamedTuple
 
 import numpy as np
+
+from rnnlearn._checks import check_array
 
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
@@ -146,6 +148,99 @@ def unigram_entropy(text, reference=None) -> float:
     return float(-(n @ np.log2(p)) / n.sum())
 
 
-__all__ = ["Corpus", "load_text", "split_topics", "load_corpus", "char_counts",
+class Vocab:
+    """The characters a model knows: ``chars[i]`` has id ``i``.
+
+    Parameters
+    ----------
+    chars : str
+        Distinct characters, at least one, in id order.
+    """
+
+    def __init__(self, chars):
+        if not isinstance(chars, str):
+            raise TypeError(f"chars must be a str; got {type(chars).__name__}")
+        if not chars or len(set(chars)) != len(chars):
+            raise ValueError(f"chars must be distinct characters, at least one; got {chars!r}")
+        self.chars = chars
+        codes = np.array([ord(c) for c in chars], dtype=np.int64)
+        self._order = np.argsort(codes)
+        self._sorted = codes[self._order]
+
+    @classmethod
+    def from_text(cls, text):
+        """The vocabulary of ``text``: its distinct characters, sorted by code point.
+
+        Parameters
+        ----------
+        text : str
+            Not empty.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str; got {type(text).__name__}")
+        return cls("".join(sorted(set(text))))
+
+    @property
+    def size(self):
+        """V, the number of characters."""
+        return len(self.chars)
+
+    def __len__(self):
+        return len(self.chars)
+
+    def __eq__(self, other):
+        return isinstance(other, Vocab) and other.chars == self.chars
+
+    def __hash__(self):
+        return hash(self.chars)
+
+    def __repr__(self):
+        return f"Vocab(V={self.size}, chars={self.chars!r})"
+
+    def encode(self, text):
+        """The ids of the characters of ``text``.
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        ids : ndarray of int64, shape (N,)
+            N = len(text).
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str; got {type(text).__name__}")
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        where = np.minimum(np.searchsorted(self._sorted, codes), self.size - 1)
+        unknown = self._sorted[where] != codes
+        if unknown.any():
+            missing = sorted({chr(c) for c in codes[unknown]})
+            raise ValueError(f"text holds characters that are not in the vocabulary: "
+                             f"{missing[:10]}{' ...' if len(missing) > 10 else ''}")
+        return self._order[where]
+
+    def decode(self, ids):
+        """The text of a sequence of ids.
+
+        Parameters
+        ----------
+        ids : array_like of int, shape (N,)
+            Each in [0, V).
+
+        Returns
+        -------
+        str
+        """
+        if isinstance(ids, (list, tuple)) and not ids:
+            return ""
+        ids = check_array("ids", ids, "(N,)", dtype="int")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
+            raise ValueError(f"ids must lie in [0, {self.size}); got values from {ids.min()} "
+                             f"to {ids.max()}")
+        return "".join(self.chars[i] for i in ids.tolist())
+
+
+__all__ = ["Vocab", "Corpus", "load_text", "split_topics", "load_corpus", "char_counts",
            "unigram_entropy", "PATH", "LICENSE_PATH", "PYTHON_VERSION",
            "SEPARATOR"]
