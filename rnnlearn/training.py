@@ -38,7 +38,8 @@ _REDRAW_EVERY = 0.2  # seconds between two progress-bar updates in a notebook
 
 
 class StopTraining(Exception):
-    """Raise it in a callback to end :func:`fit` after the current step (the history is kept)."""
+    """Raise it in a callback to end :func:`fit` after the current step, or in ``step`` to end it
+    before that step (the history of the steps taken is kept)."""
 
 
 class StepInfo(NamedTuple):
@@ -59,7 +60,7 @@ class History(NamedTuple):
     grad_norms: np.ndarray  # (steps,) every step's global gradient norm before clipping (or nan)
     epoch_losses: np.ndarray  # (epochs run,) weighted mean of each epoch's step losses
     records: list  # what the callback returned, each call that returned something but None
-    stopped: bool  # True if a callback raised StopTraining
+    stopped: bool  # True if a callback (or step) raised StopTraining
     seconds: float  # wall time of the run
 
 

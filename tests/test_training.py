@@ -164,6 +164,20 @@ def test_progress_in_a_terminal(rng, capsys, monkeypatch):
         monkeypatch.delenv(name)
 
 
+def test_step_may_raise_stop_training_before_its_update():
+    calls = []
+
+    def step(params, batch):
+        if len(calls) == 3:
+            raise training.StopTraining
+        calls.append(batch)
+        return 1.0, {"w": np.ones(1)}
+
+    params = {"w": np.zeros(1)}
+    history = training.fit(step, params, list(range(10)), optim.SGD(0.5))
+    assert history.stopped and len(history.losses) == 3 and params["w"][0] == -1.5
+
+
 def test_progress_in_units_shows_bits_per_unit_and_units_per_second(capsys, monkeypatch):
     """A loss of ln 8 nats per char is 3 bits per char; 4 steps of 250 chars each."""
     monkeypatch.delenv("RNNLEARN_PROGRESS", raising=False)

@@ -114,6 +114,7 @@ def one_hot(ids, V, dtype=np.float64):
     Parameters
     ----------
     ids : ndarray of int, shape (T, B)
+        Each in [0, V).
     V : int
     dtype : numpy dtype
 
@@ -121,6 +122,7 @@ def one_hot(ids, V, dtype=np.float64):
     -------
     xs : ndarray, shape (T, B, V)
     """
+    ids = _ids("ids", ids, check_int("V", V, lo=1))
     xs = np.zeros(ids.shape + (V,), dtype)
     np.put_along_axis(xs, ids[..., None], 1.0, axis=-1)
     return xs
@@ -128,8 +130,8 @@ def one_hot(ids, V, dtype=np.float64):
 
 def _final_state(cache):
     """The state after the last step of a seqmodel forward: (h, c) for an LSTM, else h."""
-    hs = cache.cell.hs
-    return (hs[-1], cache.cell.cs[-1]) if cache.kind == "lstm" else hs[-1]
+    hs = cache.cell.hs  # copies: the state carried on does not keep the cache alive
+    return (hs[-1].copy(), cache.cell.cs[-1].copy()) if cache.kind == "lstm" else hs[-1].copy()
 
 
 def _ids(name, ids, V):
@@ -167,7 +169,7 @@ def forward(ids, params, state=None, *, cell="lstm"):
     check_choice("cell", cell, CELLS)
     check_keys("params", params, seqmodel.HEAD_KEYS)
     V = np.shape(params["head.bias"])[0]
-    xs = one_hot(_ids("ids", ids, V), V, np.result_type(params["weight_hh"], np.float32))
+    xs = one_hot(ids, V, np.result_type(params["weight_hh"], np.float32))
     logits, cache = seqmodel.model_forward(xs, params, h0=state, cell=cell, output="all")
     return logits, _final_state(cache), cache
 
@@ -209,7 +211,7 @@ def loss_and_grads(params, ids, targets, state=None, *, cell="lstm"):
     return loss, grads, state_T
 
 
-def evaluate(params, ids, *, cell="lstm", chunk=500):
+def evaluate(params, ids, *, cell="lstm", chunk=500, state=None):
     r"""Mean cross-entropy of a text, read as one row with the state carried throughout.
 
     Parameters
@@ -220,6 +222,8 @@ def evaluate(params, ids, *, cell="lstm", chunk=500):
     cell : {"lstm", "gru", "rnn"}
     chunk : int
         Steps per forward call (memory only: the result does not depend on it).
+    state : ndarray, shape (1, H), or pair of them, or None
+        The state before the first character (zeros by default).
 
     Returns
     -------
@@ -234,7 +238,7 @@ def evaluate(params, ids, *, cell="lstm", chunk=500):
     if len(ids) < 2:
         raise ValueError(f"ids must hold at least 2 characters; got {len(ids)}")
     chunk = check_int("chunk", chunk, lo=1)
-    state, total = None, 0.0
+    total = 0.0
     for start in range(0, len(ids) - 1, chunk):
         x = ids[start:start + chunk][:len(ids) - 1 - start]
         logits, state, _ = forward(x[:, None], params, state, cell=cell)

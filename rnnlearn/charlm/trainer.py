@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnnlearn import optim, seqmodel, training
-from rnnlearn._checks import check_array, check_callable, check_int, check_keys
+from rnnlearn._checks import check_array, check_callable, check_int, check_keys, check_positive
 from rnnlearn.charlm.model import Config, Curve, _ids, evaluate, loss_and_grads
 
 
@@ -57,7 +57,7 @@ def stream_chunks(ids, B, T):
 
 
 def train(params, ids, config, *, steps, valid_ids=None, eval_every=None, optimizer=None,
-          progress="auto", on_evaluate=None):
+          progress="auto", on_evaluate=None, max_seconds=None):
     r"""Train a char-LM in place by truncated BPTT on an id stream, with the shared loop.
 
     Parameters
@@ -83,6 +83,9 @@ def train(params, ids, config, *, steps, valid_ids=None, eval_every=None, optimi
     on_evaluate : callable or None
         Called after each evaluation with that entry of the curve, ``(step, seconds,
         train_nats, valid_nats)`` (e.g. to print it).
+    max_seconds : float or None
+        Stop before ``steps`` once this much training time (evaluations excluded) has passed:
+        for comparisons at equal wall time.
 
     Returns
     -------
@@ -110,11 +113,17 @@ def train(params, ids, config, *, steps, valid_ids=None, eval_every=None, optimi
     opt = optim.make(config.optimizer, lr=config.lr) if optimizer is None else optimizer
     if on_evaluate is not None:
         check_callable("on_evaluate", on_evaluate, "(row)")
+    if max_seconds is not None:
+        max_seconds = check_positive("max_seconds", max_seconds)
     K = len(chunks.inputs)
     carried, window, rows = [None], [], []
     clock = {"start": 0.0, "evaluating": 0.0}  # training time = since start - evaluating
 
-    def step(p, k):
+    def step(p, i):
+        k = i % K  # step i trains on chunk k of epoch i // K
+        if max_seconds is not None and (time.perf_counter() - clock["start"]
+                                        - clock["evaluating"]) >= max_seconds:
+            raise training.StopTraining
         state = None if k == 0 else carried[0]  # each epoch starts from zeros
         loss, grads, carried[0] = loss_and_grads(p, chunks.inputs[k], chunks.targets[k], state,
                                                  cell=config.cell)
@@ -135,7 +144,7 @@ def train(params, ids, config, *, steps, valid_ids=None, eval_every=None, optimi
 
     record(training.StepInfo(0, 0, np.nan, None, np.nan, params))  # before the first step
     clock["start"], clock["evaluating"] = time.perf_counter(), 0.0
-    history = training.fit(step, params, [k % K for k in range(steps)], opt, clip=config.clip,
+    history = training.fit(step, params, range(steps), opt, clip=config.clip,
                            callback=record, every=every, progress=progress,
                            items_per_step=config.batch_size * config.seq_len, unit="char")
     record(training.StepInfo(0, len(history.losses), np.nan, None, np.nan, params))
