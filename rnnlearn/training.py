@@ -189,8 +189,8 @@ def fit(step, params, batches, optimizer, *, epochs=1, clip=None, callback=None,
     items_per_step : int or None
         With ``unit``: how many units (e.g. characters, B * T) one step trains on.
     unit : str or None
-        With ``items_per_step``: the progress output counts the speed in ``unit``-s per second and shows
-        the loss, taken to be in nats per ``unit``, in bits per ``unit`` (loss / ln 2) too.
+        With ``items_per_step``: the progress output counts the speed in units per second
+        and shows the loss, taken to be in nats per unit, in bits per unit (loss / ln 2) too.
 
     Returns
     -------

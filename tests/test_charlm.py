@@ -461,26 +461,29 @@ def test_the_shipped_model_is_small_and_beats_the_unigram_entropy_by_40_percent(
     assert bits[-1] <= 0.6 * corpus.unigram_entropy(corpus.load_text())  # issue 10's target
     # the stored curve is the model's: its last point is the shipped weights' validation loss
     final = charlm.evaluate(pretrained.params, pretrained.vocab.encode(text.valid))
-    assert final == pytest.approx(curve.valid_nats[-1], rel=1e-3)  # float32 storage
+    assert final == pytest.approx(curve.valid_nats[-1], rel=1e-6)  # float32 storage: 5e-10
 
 
 @pytest.mark.slow
 def test_the_script_reproduces_the_start_of_the_stored_curve(pretrained, script):
-    """The script's first EVAL_EVERY steps, re-run (about 20 s): the same validation losses
-    as stored. Float32 training on another BLAS kernel rounds differently: 1e-3 relative."""
+    """The script's first EVAL_EVERY steps, re-run (about 15 s): the same losses as stored.
+    Float64 training; another BLAS kernel rounds differently, but 100 Adam steps do not
+    amplify it much (weights perturbed by 1e-13 changed the loss at step 100 by 5e-13)."""
+    assert pretrained.config.dtype == "float64"
     prefix = script.run(steps=script.EVAL_EVERY, progress=False)
     stored = pretrained.curve
     assert_array_equal(prefix.curve.steps, stored.steps[:2])
-    assert_allclose(prefix.curve.valid_nats, stored.valid_nats[:2], rtol=1e-3)
-    assert_allclose(prefix.curve.train_nats[1], stored.train_nats[1], rtol=1e-3)
+    assert_allclose(prefix.curve.valid_nats, stored.valid_nats[:2], rtol=1e-6)
+    assert_allclose(prefix.curve.train_nats[1], stored.train_nats[1], rtol=1e-6)
     assert stored.valid_nats[1] < stored.valid_nats[0] - 0.5  # it did learn in those steps
 
 
 def test_the_shipped_model_writes_words_of_the_corpus(pretrained):
-    """Greedy and tau = 0.5 samples after a prime: mostly words that occur in the corpus."""
+    """Samples at tau = 0.5 after a prime, three seeds: mostly words that occur in the corpus
+    (measured over seeds 0-5: 87-99 % of 61-73 words)."""
     words = set(corpus.load_text().split())
-    for tau in (1e-3, 0.5):
-        text = charlm.sample(pretrained, "The ", 400, np.random.default_rng(0), tau=tau)
+    for seed in range(3):
+        text = charlm.sample(pretrained, "The ", 400, np.random.default_rng(seed), tau=0.5)
         written = text.split()[1:-1]  # the first and last may be cut
-        assert len(written) >= 20
-        assert np.mean([w in words for w in written]) > 0.5
+        assert len(written) >= 30
+        assert np.mean([w in words for w in written]) > 0.7
