@@ -17,7 +17,8 @@ Everything is reachable as ``charlm.<name>``; the code lives in four modules:
 The vocabulary is :class:`rnnlearn.corpus.Vocab` (also ``charlm.Vocab``); the corpus is
 :func:`rnnlearn.corpus.load_corpus`. A session, in short:
 
->>> from rnnlearn import charlm, corpus                               # doctest: +SKIP
+>>> import numpy as np                                                # doctest: +SKIP
+>>> from rnnlearn import charlm, corpus
 >>> text = corpus.load_corpus()
 >>> vocab = charlm.Vocab.from_text(text.train)
 >>> model = charlm.new_model(vocab, charlm.Config(H=128))
