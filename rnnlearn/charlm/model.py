@@ -29,14 +29,15 @@ LN2 = float(np.log(2.0))
 
 @dataclass(frozen=True)
 class Config:
-    """How a char-LM is built and trained; saved with the model."""
+    """How a char-LM is built and trained; saved with the model. The defaults are the shipped
+    model's (scripts/train_charlm.py)."""
 
     H: int = 256  # hidden units of the recurrent layer
     cell: str = "lstm"  # "lstm" (forget-gate bias 1), "gru" or "rnn" (tanh)
-    seq_len: int = 100  # T: time steps per chunk of truncated BPTT
-    batch_size: int = 32  # B: contiguous rows the training stream is cut into
+    seq_len: int = 50  # T: time steps per chunk of truncated BPTT
+    batch_size: int = 16  # B: contiguous rows the training stream is cut into
     optimizer: str = "adam"  # a name of rnnlearn.optim.OPTIMIZERS, e.g. "adam" or "adagrad"
-    lr: float = 2e-3  # learning rate
+    lr: float = 3e-3  # learning rate
     clip: float = 5.0  # the global gradient norm is clipped to this
     seed: int = 0  # seeds numpy.random.default_rng for the initial weights
     dtype: str = "float64"  # the training dtype, "float64" or "float32" (faster)
