@@ -15,7 +15,10 @@ Progress: ``progress="auto"`` (the default) stays silent for runs shorter than
 :data:`AUTO_AFTER` seconds, and in book builds (``RNNLEARN_STATIC_EXPLORERS=1``) or wherever
 ``RNNLEARN_PROGRESS=0`` is set; a longer run then shows an ipywidgets progress bar with the loss
 and speed in a Jupyter kernel, or prints a line every :data:`PRINT_EVERY` seconds in a terminal.
-``progress=True`` shows it from the first step, ``False`` never.
+``progress=True`` shows it from the first step, ``False`` never. With ``items_per_step`` and
+``unit`` (e.g. ``items_per_step=B * T, unit="char"`` for a character language model) the speed
+is counted in units per second and the loss, read as a mean cross-entropy in nats per unit, is
+shown in bits per unit too: ``step 40/500 · loss 2.079 · 3.000 bits/char · 1.2e+04 chars/s``.
 """
 from __future__ import annotations
 
@@ -35,7 +38,8 @@ _REDRAW_EVERY = 0.2  # seconds between two progress-bar updates in a notebook
 
 
 class StopTraining(Exception):
-    """Raise it in a callback to end :func:`fit` after the current step (the history is kept)."""
+    """Raise it in a callback to end :func:`fit` after the current step, or in ``step`` to end it
+    before that step (the history of the steps taken is kept)."""
 
 
 class StepInfo(NamedTuple):
@@ -56,7 +60,7 @@ class History(NamedTuple):
     grad_norms: np.ndarray  # (steps,) every step's global gradient norm before clipping (or nan)
     epoch_losses: np.ndarray  # (epochs run,) weighted mean of each epoch's step losses
     records: list  # what the callback returned, each call that returned something but None
-    stopped: bool  # True if a callback raised StopTraining
+    stopped: bool  # True if a callback (or step) raised StopTraining
     seconds: float  # wall time of the run
 
 
@@ -76,8 +80,9 @@ def _allowed():
 class _Progress:
     """Progress output for :func:`fit`: shown from the start (True), after AUTO_AFTER ("auto")."""
 
-    def __init__(self, mode, total):
+    def __init__(self, mode, total, items_per_step=None, unit=None):
         self.mode, self.total = mode, total
+        self.items_per_step, self.unit = items_per_step, unit  # both None: steps/s
         self.start = self.last = time.perf_counter()
         self.shown = None  # None (not yet), "widget" or "text"
         self.widgets = None
@@ -99,7 +104,10 @@ class _Progress:
     def _text(self, step, loss, now):
         speed = step / max(now - self.start, 1e-9)
         of = f"/{self.total}" if self.total else ""
-        return f"step {step}{of} · loss {loss:.4g} · {speed:.3g} steps/s"
+        if self.unit is None:
+            return f"step {step}{of} · loss {loss:.4g} · {speed:.3g} steps/s"
+        return (f"step {step}{of} · loss {loss:.4g} · {loss / np.log(2):.3f} bits/{self.unit} · "
+                f"{speed * self.items_per_step:.3g} {self.unit}s/s")
 
     def update(self, step, loss, final=False):
         now = time.perf_counter()
@@ -141,7 +149,8 @@ def _batch_source(batches, epochs):
 
 
 def fit(step, params, batches, optimizer, *, epochs=1, clip=None, callback=None, every=None,
-        weight=None, progress="auto", reset=False, track_grad_norm=True):
+        weight=None, progress="auto", reset=False, track_grad_norm=True, items_per_step=None,
+        unit=None):
     r"""Train ``params`` in place: for each epoch, one optimiser step per batch.
 
     Parameters
@@ -177,6 +186,11 @@ def fit(step, params, batches, optimizer, *, epochs=1, clip=None, callback=None,
         Reset the optimiser's state before the first step.
     track_grad_norm : bool
         Record each step's global gradient norm (computed anyway when clipping).
+    items_per_step : int or None
+        With ``unit``: how many units (e.g. characters, B * T) one step trains on.
+    unit : str or None
+        With ``items_per_step``: the progress output counts the speed in units per second
+        and shows the loss, taken to be in nats per unit, in bits per unit (loss / ln 2) too.
 
     Returns
     -------
@@ -202,10 +216,17 @@ def fit(step, params, batches, optimizer, *, epochs=1, clip=None, callback=None,
         check_choice("progress", progress, ("auto",))
     reset, track_grad_norm = check_bool("reset", reset), check_bool("track_grad_norm",
                                                                      track_grad_norm)
+    if (items_per_step is None) != (unit is None):
+        raise ValueError("items_per_step and unit go together: give both or neither")
+    if unit is not None:
+        items_per_step = check_int("items_per_step", items_per_step, lo=1)
+        if not isinstance(unit, str) or not unit:
+            raise TypeError(f"unit must be a non-empty str; got {unit!r}")
     source, per_epoch = _batch_source(batches, epochs)
     if reset:
         optimizer.reset()
-    bar = None if progress is False else _Progress(progress, per_epoch and per_epoch * epochs)
+    bar = None if progress is False else _Progress(progress, per_epoch and per_epoch * epochs,
+                                                   items_per_step, unit)
     losses, norms, epoch_losses, records = [], [], [], []
     stopped, count, start, nan = False, 0, time.perf_counter(), float("nan")
 

@@ -12,7 +12,8 @@ import rnnlearn
 
 KERNELS = ["activations", "autodiff", "calculus", "datasets", "gradcheck", "landscapes", "losses",
            "mlp", "optim", "rates", "training", "rnn", "seqmodel", "tasks", "esn", "layercheck",
-           "cliff", "penalties", "results", "lstm", "gru"]
+           "cliff", "penalties", "results", "lstm", "gru", "corpus",
+           "charlm"]
 
 
 def test_every_public_module_is_listed():
@@ -45,11 +46,15 @@ def test_importing_rnnlearn_and_its_kernels_does_not_import_matplotlib():
 @pytest.mark.parametrize("name", KERNELS)
 def test_public_functions_document_their_parameters(name):
     """Every public function and method of a kernel module has a numpydoc docstring with a
-    Parameters section when it takes arguments (the shapes go in its type lines)."""
-    module = getattr(rnnlearn, name)
+    Parameters section when it takes arguments (the shapes go in its type lines). A kernel that
+    is a package (charlm) is checked module by module."""
+    package = getattr(rnnlearn, name)
+    modules = [package] + [importlib.import_module(f"{package.__name__}.{m.name}")
+                           for m in pkgutil.iter_modules(getattr(package, "__path__", []))]
     missing = []
-    for attr, obj in vars(module).items():
-        if attr.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+    for attr, obj in [(a, o) for module in modules for a, o in vars(module).items()
+                      if getattr(o, "__module__", None) == module.__name__]:
+        if attr.startswith("_"):
             continue
         members = [(attr, obj)]
         if inspect.isclass(obj):

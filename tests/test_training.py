@@ -129,6 +129,10 @@ def test_reset_and_state_carry_over(rng):
     (dict(progress="yes"), ValueError, r"progress must be one of \['auto'\]; got 'yes'"),
     (dict(batches=5), TypeError, "batches must be an iterable of batches or a function"),
     (dict(batches=[]), ValueError, "epoch 0 had no batches"),
+    (dict(unit="char"), ValueError, "items_per_step and unit go together"),
+    (dict(items_per_step=10), ValueError, "items_per_step and unit go together"),
+    (dict(items_per_step=0, unit="char"), ValueError, "items_per_step must be an int >= 1"),
+    (dict(items_per_step=10, unit=""), TypeError, "unit must be a non-empty str"),
 ])
 def test_fit_rejects_bad_input(kwargs, error, message, rng):
     step, batches = regression(rng)
@@ -158,6 +162,35 @@ def test_progress_in_a_terminal(rng, capsys, monkeypatch):
         training.fit(step, {"w": np.zeros(3)}, batches, optim.SGD(0.1), progress="auto")
         assert capsys.readouterr() == ("", "")
         monkeypatch.delenv(name)
+
+
+def test_step_may_raise_stop_training_before_its_update():
+    calls = []
+
+    def step(params, batch):
+        if len(calls) == 3:
+            raise training.StopTraining
+        calls.append(batch)
+        return 1.0, {"w": np.ones(1)}
+
+    params = {"w": np.zeros(1)}
+    history = training.fit(step, params, list(range(10)), optim.SGD(0.5))
+    assert history.stopped and len(history.losses) == 3 and params["w"][0] == -1.5
+
+
+def test_progress_in_units_shows_bits_per_unit_and_units_per_second(capsys, monkeypatch):
+    """A loss of ln 8 nats per char is 3 bits per char; 4 steps of 250 chars each."""
+    monkeypatch.delenv("RNNLEARN_PROGRESS", raising=False)
+    monkeypatch.delenv("RNNLEARN_STATIC_EXPLORERS", raising=False)
+    clock = iter(range(100))  # perf_counter: one second per call
+    monkeypatch.setattr(training.time, "perf_counter", lambda: float(next(clock)))
+    step = lambda params, batch: (np.log(8.0), {"w": np.zeros(1)})  # noqa: E731
+    training.fit(step, {"w": np.zeros(1)}, [0, 1, 2, 3], optim.SGD(0.1), progress=True,
+                 items_per_step=250, unit="char")
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("step 4/4 · loss 2.079 · 3.000 bits/char · ")
+    speed = float(last.split(" · ")[-1].removesuffix(" chars/s"))
+    assert 1000 / 6 <= speed <= 1000 / 4  # 4 steps x 250 chars in the seconds the clock ran
 
 
 def test_progress_in_a_notebook_is_a_widget(rng, capsys, monkeypatch):
