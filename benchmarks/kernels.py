@@ -4,8 +4,8 @@ Prints, in milliseconds:
 - optim.run: 300 steps on a 2-D quadratic, per optimiser, best of N (an explorer redraw is
   ~40-100 ms, so a run should take a few ms at most to keep the live/bare ratio under 1.3);
 - mlp.train: one full-batch epoch of a 2-16-16-2 tanh network on 200 points, best of N;
-- rnn, lstm and gru forward + backward at (T=50, B=32, D=16, H=128) and at the char-LM's size
-  (T=100, B=32, D=103 one-hot inputs, H=256), in float64 and float32: the median and the best of
+- rnn, lstm and gru forward + backward at (T=50, B=32, D=16, H=128) and at the shipped
+  char-LM's size (T=50, B=16, D=103 one-hot inputs, H=256), in float64 and float32: the median and the best of
   N runs. One run is ``forward`` then ``backward`` with dhs = ones, the gradient of the sum of
   all outputs h_1..h_T, giving dxs, dh_0 and every parameter gradient;
 - when torch imports: torch.nn.RNN / LSTM / GRU on the CPU at the same sizes and dtypes, one run
@@ -13,7 +13,8 @@ Prints, in milliseconds:
   results as ours), with ``torch.set_num_threads`` set to numpy's BLAS threads. Its runs are
   interleaved with ours (ours, torch, ours, torch, ...) so both see the same machine load, and
   the ratio ours/torch of the medians is printed;
-- tokens per second of char-LM training: see :func:`charlm_tokens_per_second` (a hook).
+- characters per second of char-LM training at the shipped model's settings, float64 and
+  float32 (:func:`charlm_tokens_per_second`).
 
 The numpy, BLAS and torch versions, the thread counts and the load average are printed first.
 Beside each time, "faults" is the median number of minor page faults per run: fresh memory from
@@ -60,7 +61,7 @@ except ImportError:  # torch is never a dependency: the comparison is skipped
 
 SIZES = {  # name -> (T, B, D, H, one-hot inputs)
     "T50 B32 D16 H128": (50, 32, 16, 128, False),
-    "charlm T100 B32 D103 H256": (100, 32, 103, 256, True),
+    "charlm T50 B16 D103 H256": (50, 16, 103, 256, True),  # the shipped model's (charlm.Config)
 }
 MODELS = {  # name -> (rnnlearn module, torch.nn class name)
     "rnn": (rnn, "RNN"),
@@ -227,15 +228,24 @@ def recurrent_kernels(repeats: int, models, sizes) -> None:
                 print(line, flush=True)
 
 
-# ---------------------------------------------------------------------------------------------
-# HOOK for the integrator: tokens per second of char-LM training.
-# Fill this in once rnnlearn.charlm exists (e.g. time a few training steps at the char-LM's own
-# size, T=100, B=32, H=256, and return (T * B * steps) / seconds). Until then it returns None
-# and main() prints that it was not measured.
-# ---------------------------------------------------------------------------------------------
-def charlm_tokens_per_second(repeats: int):
-    """Characters per second of char-LM training; None until this hook is filled in."""
-    return None  # TODO(integrator): time rnnlearn.charlm's training here
+def charlm_tokens_per_second(repeats: int, dtype: str) -> float:
+    """Characters per second of char-LM training: the shipped model's settings (charlm.Config's
+    defaults: LSTM H=256, B=16, T=50, Adam, clipping) on the corpus, in ``dtype``; the best of
+    ``repeats`` runs of 20 optimiser steps each (after 2 warm-up steps)."""
+    from rnnlearn import charlm, corpus
+
+    text = corpus.load_corpus().train
+    vocab = charlm.Vocab.from_text(text)
+    ids = vocab.encode(text)[:200_000]
+    config = charlm.Config(dtype=dtype)
+    model = charlm.new_model(vocab, config)
+    charlm.train(model.params, ids, config, steps=2, progress=False)  # warm-up
+    steps, best = 20, float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        charlm.train(model.params, ids, config, steps=steps, progress=False)
+        best = min(best, time.perf_counter() - start)
+    return steps * config.batch_size * config.seq_len / best
 
 
 def main() -> None:
@@ -263,10 +273,10 @@ def main() -> None:
     sizes = [size for size in SIZES if ("charlm" if size.startswith("charlm") else "small")
              in args.sizes]
     recurrent_kernels(repeats, args.models, sizes)
-    rate = charlm_tokens_per_second(repeats)
-    print("\nchar-LM training: " + (f"{rate:,.0f} characters per second" if rate is not None
-                                    else "not measured (the hook charlm_tokens_per_second is "
-                                         "not filled in yet)"))
+    print()
+    for dtype in DTYPES:
+        rate = charlm_tokens_per_second(max(1, repeats // 4), dtype)
+        print(f"char-LM training ({dtype}): {rate:,.0f} characters per second")
     print(f"load average {load_average()} at the end")
 
 
