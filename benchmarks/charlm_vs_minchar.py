@@ -6,8 +6,8 @@ whole validation text (53,097 characters, one row, state carried, with
 evaluations are not counted).
 
 - "charlm": :func:`rnnlearn.charlm.train` with the settings of the shipped model
-  (scripts/train_charlm.py's CONFIG: one LSTM layer, H = 256, B = 32 rows, T = 100, Adam,
-  global-norm clipping, float32), stopped after ``--seconds`` of training.
+  (scripts/train_charlm.py's CONFIG: one LSTM layer, H = 256, B = 16 rows, T = 50, Adam
+  3e-3, global-norm clipping at 5, float64), stopped after ``--seconds`` of training.
 - "min-char-rnn": a plain single-layer tanh RNN trained the way of Karpathy's min-char-rnn gist
   (2015), written out here: H = 100, batch 1, T = 25 characters per update, the hidden state
   carried from chunk to chunk (reset at the end of the text), weights N(0, 0.01^2), biases 0,
