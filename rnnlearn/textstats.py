@@ -290,32 +290,37 @@ def correlations(activations, signal):
     ----------
     activations : ndarray, shape (N, H)
         E.g. a cell's value at every character, one column per unit.
-    signal : ndarray, shape (N,)
-        Not constant.
+    signal : ndarray, shape (N,) or (N, S)
+        One signal, or S of them (columns), none constant.
 
     Returns
     -------
-    ndarray of float64, shape (H,)
-        In [-1, 1]; 0 for a constant column.
+    ndarray of float64, shape (H,) or (S, H)
+        In [-1, 1]; 0 for a constant column of ``activations``.
 
     Equations
     ---------
     .. math:: r_k = \frac{\sum_t (a_{tk} - \bar a_k)(s_t - \bar s)}
               {\sqrt{\sum_t (a_{tk} - \bar a_k)^2 \sum_t (s_t - \bar s)^2}}
     """
-    a = check_array("activations", activations, "(N, H)").astype(np.float64)
-    s = check_array("signal", signal, "(N,)").astype(np.float64)
+    a = check_array("activations", activations, "(N, H)")
+    s = np.asarray(signal)
+    one = s.ndim == 1
+    s = check_array("signal", s[:, None] if one else s, "(N, S)").astype(np.float64)
     if len(s) != len(a):
         raise ValueError(f"signal must have one entry per row of activations ({len(a)}); "
                          f"got {len(s)}")
-    s = s - s.mean()
-    if not np.any(s):
+    s = s - s.mean(axis=0)
+    s_norms = np.sqrt((s * s).sum(axis=0))  # (S,)
+    if np.any(s_norms == 0):
         raise ValueError("signal must not be constant")
+    a = a.astype(np.float64)
     a = a - a.mean(axis=0)
-    norms = np.sqrt((a * a).sum(axis=0) * (s @ s))
+    a_norms = np.sqrt((a * a).sum(axis=0))  # (H,)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = (s @ a) / norms
-    return np.where(norms > 0, r, 0.0)
+        r = (s.T @ a) / (s_norms[:, None] * a_norms[None, :])  # (S, H)
+    r = np.where(a_norms > 0, r, 0.0)
+    return r[0] if one else r
 
 
 class Profile(NamedTuple):

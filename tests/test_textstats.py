@@ -119,3 +119,15 @@ def test_bad_input():
         textstats.indicators(b"abc")
     with pytest.raises(ValueError, match="min_repeats"):
         textstats.loop_period("aaa", min_repeats=1)
+
+
+def test_correlations_of_several_signals_at_once():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(300, 5))
+    signals = rng.normal(size=(300, 3))
+    r = textstats.correlations(a, signals)
+    assert r.shape == (3, 5)
+    for k in range(3):
+        assert_allclose(r[k], textstats.correlations(a, signals[:, k]), rtol=1e-12)
+    with pytest.raises(ValueError, match="signal must not be constant"):
+        textstats.correlations(a, np.stack([signals[:, 0], np.ones(300)], axis=1))
