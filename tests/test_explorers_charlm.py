@@ -152,6 +152,7 @@ def test_the_cell_view_and_its_heading():
     assert view.cell == 102 and view.what == "inside quotes" and view.r < -0.7
     assert "cell 102" in ex.artists.title.get_text() and "r = -0.76" in ex.outcome()
     image = np.asarray(ex.artists.image.get_array())
+    assert image is not None
     assert image.shape == module.PANEL_PX + (4,) and image.dtype == np.uint8
     view = ex.set(cell="232: (none found)")
     assert np.isnan(view.r) and "no signal found" in ex.artists.title.get_text()

@@ -14,7 +14,10 @@ process).
   network's 256 cells (a dropdown of cells the chapter's search singled out, and two it did
   not); every character of the passage is coloured by the cell's value tanh(c_t) after reading
   it, as in Karpathy, Johnson and Fei-Fei's (2015) figures. The state is warmed up on the
-  WARMUP characters before the passage.
+  WARMUP characters before the passage. The passage is drawn as one image, its glyphs
+  (:func:`text_ink`, rendered once per passage) composited with the cells' colours
+  (:func:`compose`), and shown pixel for pixel (:class:`PixelImage`); every cell on offer is
+  composed when the passage is computed, so picking a cell costs one blit.
 """
 from __future__ import annotations
 
@@ -238,11 +241,34 @@ class CellData(NamedTuple):
 
 class CellView(NamedTuple):
     passage: str
-    grid: np.ndarray  # (rows + 2, CELL_COLUMNS + 2, 3) RGB per character cell, white if none
-    ink: np.ndarray  # (PANEL_PX) the glyphs
+    pixels: np.ndarray  # (PANEL_PX, 4) uint8: the passage, coloured by the cell
     cell: int
     what: str  # what the cell tracks ("" if nothing found)
     r: float  # its correlation with that signal on this passage (nan if none)
+
+
+def cell_view(d, option) -> CellView:
+    """What the cell browser shows for one of :data:`CELL_OPTIONS` on a passage's data.
+
+    Parameters
+    ----------
+    d : CellData
+        From :func:`cell_run`.
+    option : str
+        One of :data:`CELL_OPTIONS` ("<cell>: <what it tracks>").
+
+    Returns
+    -------
+    CellView
+    """
+    check_choice("cell", option, CELL_OPTIONS)
+    k = int(option.split(":")[0])
+    what = CELLS[k]
+    values = d.acts[:, k]
+    r = np.nan
+    if what and np.ptp(d.signals[what]) > 0:
+        r = float(np.corrcoef(values, d.signals[what])[0, 1])
+    return CellView(d.passage, compose(colour_grid(d.text, values), d.ink), k, what, r)
 
 
 def passage_text(name) -> str:
@@ -393,18 +419,13 @@ class CellExplorer(Explorer):
            "of the pretrained LSTM, orange for negative and blue for positive")
 
     def compute(self, passage):
-        return cell_run(passage)
+        # every cell on offer is composed here, once per passage: picking a cell is a lookup
+        d = cell_run(passage)
+        return {option: cell_view(d, option) for option in CELL_OPTIONS}
 
-    def select(self, d, cell):
+    def select(self, views, cell):
         check_choice("cell", cell, CELL_OPTIONS)
-        k = int(cell.split(":")[0])
-        what = CELLS[k]
-        values = d.acts[:, k]
-        r = np.nan
-        if what:
-            signal = d.signals[what]
-            r = float(np.corrcoef(values, signal)[0, 1]) if np.ptp(signal) > 0 else np.nan
-        return CellView(d.passage, colour_grid(d.text, values), d.ink, k, what, r)
+        return views[cell]
 
     def draw(self, v):
         fig, ax = figure(*self.figsize, layout=None)
@@ -420,7 +441,7 @@ class CellExplorer(Explorer):
         return fig, CellArtists(image, heading(ax))
 
     def update(self, a, v):
-        a.image.set_data(compose(v.grid, v.ink))
+        a.image.set_data(v.pixels)
         tracks = (f"tracks “{v.what}”? r = {v.r:+.2f} on this passage" if v.what
                   else "no signal found for it")
         a.title.set_text(f"cell {v.cell}: {tracks}")
