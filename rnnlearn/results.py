@@ -30,7 +30,7 @@ adding_gated          the adding problem with T = 50 for the tanh      scripts/a
                       0-2: test MSE curves, solved steps, trained
                       parameters of seed 0 (book/lstm, book/gru)
 charlm_stages         the char-LM's first 1000 training steps (the     scripts/charlm_stages.py
-                      shipped model's settings and steps): at 14       (about 5 min)
+                      shipped model's settings and steps): at 14       (about 4 min)
                       stages the validation bits per char, a sample
                       at tau = 1 (first 400 characters) and the
                       textstats profile of a 20,000-character one

@@ -2,9 +2,10 @@
 
 The data of the section "Samples at stages of training" of the chapter "A character-level
 language model". It trains the shipped model's configuration (``scripts/train_charlm.py``'s
-CONFIG: one LSTM layer of H = 256, T = 100, B = 32, Adam lr 2e-3, clip 5, seed 0, float32) for
-the first N_STEPS = 1000 of its steps, the very same steps as the shipped run (the training is
-deterministic and the evaluations do not touch it), and at each step of :data:`STAGES` it
+CONFIG, read from that file: one LSTM layer of H = 256, T = 50, B = 16, Adam lr 3e-3, clip 5,
+seed 0, float64) for the first N_STEPS = 1000 of its steps, the very same steps as the shipped
+run (the training is deterministic and the evaluations do not touch it), and at each step of
+:data:`STAGES` it
 
 - measures the validation loss (the whole validation text, state carried) in bits per char;
 - writes a sample at temperature 1 from ``default_rng(SAMPLE_SEED)``, primed with
@@ -19,7 +20,7 @@ first SHOWN characters); for each field of :class:`rnnlearn.textstats.Profile` a
 of the training and validation texts; the settings as 0-d arrays (H, seq_len, batch_size, lr,
 clip, seed, dtype, cell, optimizer, n_steps, sample_seed, prime, n_profile, shown, tau).
 
-Run (about 5 min on one core of the 2-core build machine):
+Run (about 4 min on one core of the 2-core build machine, others working):
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python scripts/charlm_stages.py [--out PATH]
 """
 from __future__ import annotations

@@ -148,13 +148,13 @@ def test_the_cells_on_offer_are_what_a_fresh_search_finds():
 
 def test_the_cell_view_and_its_heading():
     ex = CellExplorer()
-    view = ex.set(cell="102: inside quotes", passage="truth values")
-    assert view.cell == 102 and view.what == "inside quotes" and view.r < -0.7
-    assert "cell 102" in ex.artists.title.get_text() and "r = -0.76" in ex.outcome()
+    view = ex.set(cell="123: inside quotes", passage="truth values")
+    assert view.cell == 123 and view.what == "inside quotes" and view.r > 0.6
+    assert "cell 123" in ex.artists.title.get_text() and "r = +0.65" in ex.outcome()
     image = np.asarray(ex.artists.image.get_array())
     assert image is not None
     assert image.shape == module.PANEL_PX + (4,) and image.dtype == np.uint8
-    view = ex.set(cell="232: (none found)")
+    view = ex.set(cell="68: (none found)")
     assert np.isnan(view.r) and "no signal found" in ex.artists.title.get_text()
     with pytest.raises(ValueError, match="cell must be one of"):
         ex.set(cell="7: nothing")

@@ -213,9 +213,9 @@ WARMUP = 1000  #: characters read before a passage, to bring the state into cont
 CELL_COLUMNS = 72  #: the passage panel's width in characters
 #: The cells on offer: index -> what the chapter's search found it to track ("" for a cell
 #: that tracks none of the signals). Checked against a fresh search in the tests.
-CELLS = {166: "position in word", 102: "inside quotes", 36: "inside brackets",
-         19: "indented line", 120: "position in line", 149: "inside *emphasis*",
-         232: "", 58: ""}
+CELLS = {171: "position in word", 123: "inside quotes", 52: "inside brackets",
+         48: "indented line", 240: "position in line", 101: "inside *emphasis*",
+         68: "", 238: ""}
 CELL_OPTIONS = tuple(f"{k}: {what}" if what else f"{k}: (none found)" for k, what in
                      CELLS.items())
 #: The colours of tanh(c) = -1, 0, +1: light tints of the palette's orange and blue, on which
@@ -403,7 +403,7 @@ class CellArtists(NamedTuple):
 class CellExplorer(Explorer):
     controls = (
         Choice("cell", "cell", CELL_OPTIONS, CELL_OPTIONS[0], widget="dropdown", stage="view"),
-        Choice("passage", "passage", tuple(PASSAGES), "prose", widget="dropdown"),
+        Choice("passage", "passage", tuple(PASSAGES), "prose"),  # toggle buttons
     )
     figsize = (7.5, 3.5)
     twin_scale = 1.0
