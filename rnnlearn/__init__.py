@@ -76,6 +76,7 @@ _MODULES = (
     "rnn",
     "seqmodel",
     "tasks",
+    "textstats",
     "training",
 )
 

@@ -29,6 +29,14 @@ adding_gated          the adding problem with T = 50 for the tanh      scripts/a
                       2000 steps of Adam(1e-2) with clip 1, seeds
                       0-2: test MSE curves, solved steps, trained
                       parameters of seed 0 (book/lstm, book/gru)
+charlm_stages         the char-LM's first 1000 training steps (the     scripts/charlm_stages.py
+                      shipped model's settings and steps): at 14       (about 4 min)
+                      stages the validation bits per char, a sample
+                      at tau = 1 (first 400 characters) and the
+                      textstats profile of a 20,000-character one
+                      (spaces, corpus words, commas, brackets), with
+                      the training and validation texts' profiles
+                      (book/charlm)
 ====================  ===============================================  ==========================
 
 Run times are for one core (``OPENBLAS_NUM_THREADS=1``) of the book's 2-core build machine,
@@ -45,7 +53,8 @@ DATA = pathlib.Path(__file__).resolve().parent / "data"
 SCRIPTS = {"wrec_training": "scripts/train_wrec.py", "adding_t50": "scripts/adding_t50.py",
            "bptt_copy_truncation": "scripts/bptt_copy_truncation.py",
            "gradients_runs": "scripts/gradients_runs.py",
-           "adding_gated": "scripts/adding_gated.py"}
+           "adding_gated": "scripts/adding_gated.py",
+           "charlm_stages": "scripts/charlm_stages.py"}
 
 
 def names() -> list[str]:

@@ -22,7 +22,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PAGES = ["book/intro.html", "book/slopes.html", "book/descent.html", "book/backprop.html",
-         "book/bptt.html", "book/gradients.html", "book/lstm.html", "book/gru.html"]
+         "book/bptt.html", "book/gradients.html", "book/lstm.html", "book/gru.html",
+         "book/charlm.html"]
 
 # Runs in the page once MathJax is done. Returns {kind: [offender, ...], ...}.
 MEASURE_JS = r"""

@@ -13,7 +13,7 @@ import rnnlearn
 KERNELS = ["activations", "autodiff", "calculus", "datasets", "gradcheck", "landscapes", "losses",
            "mlp", "optim", "rates", "training", "rnn", "seqmodel", "tasks", "esn", "layercheck",
            "cliff", "penalties", "results", "lstm", "gru", "corpus",
-           "charlm"]
+           "charlm", "textstats"]
 
 
 def test_every_public_module_is_listed():

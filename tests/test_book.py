@@ -96,7 +96,7 @@ def test_a_failing_cell_fails_the_build(tmp_path):
 
 # -- the rendered book: what a reader sees ----------------------------------------------------------
 CHAPTER_PAGES = ["slopes", "descent", "backprop", "bptt", "gradients", "lstm",
-                 "gru"]  # _toc.yml order: chapters 1-7
+                 "gru", "charlm"]  # _toc.yml order: chapters 1-8
 
 
 class _Prose(__import__("html.parser").parser.HTMLParser):

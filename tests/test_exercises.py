@@ -280,7 +280,7 @@ def test_compare():
 
 # ---- the chapters: every Part I chapter has coding exercises wired to a checker --------------
 
-CHAPTERS = ["slopes", "descent", "backprop", "bptt", "gradients", "lstm", "gru"]
+CHAPTERS = ["slopes", "descent", "backprop", "bptt", "gradients", "lstm", "gru", "charlm"]
 
 
 def _cells(chapter):

@@ -189,7 +189,7 @@ def test_registration_is_explicit():
         "TangentExplorer", "DescentExplorer", "QuadraticExplorer", "RaceExplorer",
         "GradientFlowExplorer", "ClassifierExplorer", "UnrollExplorer", "WrecExplorer",
         "TrainingExplorer", "CliffExplorer", "EsnExplorer", "GateExplorer", "CarouselExplorer",
-        "GruGateExplorer"}
+        "GruGateExplorer", "TemperatureExplorer", "CellExplorer"}
     assert set(ALL) == set(REGISTRY.values())
     assert all(getattr(explorers, name) is REGISTRY[name] for name in NAMES)
     with pytest.raises(TypeError, match="register expects an Explorer subclass"):
@@ -378,7 +378,10 @@ def test_sweep_whole_grid_no_warning_finite_data(name):
 
 def test_static_twin_is_self_contained_and_small(explorer, twin):
     assert len(twin.encode()) <= explorer.twin_budget
-    assert len(re.findall(r'<input type="range"', twin)) == len(explorer.controls)
+    dropdowns = [c for c in explorer.controls if isinstance(c, Choice) and c.dropdown]
+    assert len(re.findall(r'<input type="range"', twin)) == len(explorer.controls) - len(
+        dropdowns)
+    assert len(re.findall(r"<select data-rx", twin)) == len(dropdowns)
     for c in explorer.controls:
         assert f'aria-label="{c.label}"' in twin
     assert not re.search(r"(src|href)=\"(https?:)?//", twin), "no external URLs"
@@ -394,9 +397,14 @@ def test_static_twin_controls_announce_values_and_frames_are_hidpi(explorer, twi
 
     inputs = re.findall(r'<input type="range"[^>]*>', twin)
     outputs = re.findall(r"<output>(.*?)</output>", twin)
-    assert len(inputs) == len(outputs) == len(explorer.controls)
+    dropdowns = [c for c in explorer.controls if isinstance(c, Choice) and c.dropdown]
+    assert len(inputs) == len(outputs) == len(explorer.controls) - len(dropdowns)
     for tag, shown in zip(inputs, outputs):
         assert f'aria-valuetext="{shown}"' in tag
+    for c in dropdowns:  # a dropdown announces its value itself: the selected option
+        select = re.search(rf'<select data-rx aria-label="{re.escape(c.label)}">(.*?)</select>',
+                           twin).group(1)
+        assert select.count("<option") == len(c.grid()) and select.count(" selected") == 1
     assert 'setAttribute("aria-valuetext", label)' in twin
     width, height = explorer.size_px()
     img = re.search(r'<img src="data:image/png;base64,([^"]*)" width="(\d+)" height="(\d+)"',

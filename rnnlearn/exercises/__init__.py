@@ -1,13 +1,14 @@
 """Exercise checkers: run a reader's function on several cases and say what is wrong, and why.
 
-Used by the coding exercises of Part I (chapters "slopes", "descent" and "backprop") and Part II
-("bptt" and "gradients") and Part III ("lstm" and "gru"). A checker takes the reader's function, calls it on cases that include
-edge cases (a batch of one, zeros, negative and large inputs, a non-square weight), and returns a :class:`CheckResult`: ``passed``
-for a notebook to assert on, one ✓/✗ line per case for the reader to read, and a hint when a
-wrong answer matches a typical mistake (a flipped sign, a transposed gradient, a missing 1/B).
-It never raises on a wrong answer: an exception in the reader's code, a wrong type or shape,
-None, NaN or an argument changed in place each fail their case with a one-line message. An
-untouched scaffold (a body that raises ``NotImplementedError``) gives "not attempted yet".
+Used by the coding exercises of Part I (chapters "slopes", "descent" and "backprop"), Part II
+("bptt" and "gradients"), Part III ("lstm" and "gru") and Part IV ("charlm"). A checker takes the
+reader's function, calls it on cases that include edge cases (a batch of one, zeros, negative and
+large inputs, a non-square weight), and returns a :class:`CheckResult`: ``passed`` for a notebook
+to assert on, one ✓/✗ line per case for the reader to read, and a hint when a wrong answer
+matches a typical mistake (a flipped sign, a transposed gradient, a missing 1/B). It never
+raises on a wrong answer: an exception in the reader's code, a wrong type or shape, None, NaN or
+an argument changed in place each fail their case with a one-line message. An untouched
+scaffold (a body that raises ``NotImplementedError``) gives "not attempted yet".
 
 =====================================  =========  ============================================
 Checker                                Chapter    The reader writes
@@ -28,6 +29,8 @@ Checker                                Chapter    The reader writes
 ``check_lstm_cell_backward``           lstm       ``cell_backward(dc, dh, f, o, tanh_c)``
 ``check_gru_step``                     gru        ``gru_step(x, h_prev, W_ih, W_hh, b_ih, b_hh)``
 ``check_param_counts``                 gru        ``param_count(cell, D, H)``
+``check_temperature``                  charlm     ``temperature_probs(scores, tau)``
+``check_bits_per_char``                charlm     ``bits_per_char(scores, targets)``
 =====================================  =========  ============================================
 
 How a coding exercise is laid out in a chapter notebook (for the student build of issue 11)
@@ -68,6 +71,7 @@ from .bptt import check_bptt, check_rnn_step
 from .gradients import check_clip_by_norm, check_jacobian_norms
 from .lstm import check_lstm_cell_backward, check_lstm_step
 from .gru import check_gru_step, check_param_counts
+from .charlm import check_bits_per_char, check_temperature
 
 TAGS = {
     "scaffold": "exercise-scaffold",  # the function the reader fills in: keep in a student build
@@ -80,4 +84,4 @@ __all__ = ["TAGS", "Case", "CaseResult", "CheckResult", "Mistake", "compare", "r
            "check_sigmoid_slope", "check_tanh_slope", "check_mse_gradient",
            "check_dense_backward", "check_rnn_step", "check_bptt", "check_clip_by_norm",
            "check_jacobian_norms", "check_lstm_step", "check_lstm_cell_backward",
-           "check_gru_step", "check_param_counts"]
+           "check_gru_step", "check_param_counts", "check_temperature", "check_bits_per_char"]

@@ -5,7 +5,7 @@ The framework: :mod:`.controls` (what the reader changes), :mod:`.base` (the
 :mod:`.live` (the ipywidgets view) and :mod:`.twin` (the static twin). One module per chapter
 holds the explorers themselves: :mod:`.slopes`, :mod:`.descent`, :mod:`.backprop` (Part I),
 :mod:`.bptt`, :mod:`.gradients`, :mod:`.wrec_training`, :mod:`.reservoir` (Part II),
-:mod:`.lstm`, :mod:`.gru` (Part III).
+:mod:`.lstm`, :mod:`.gru` (Part III), :mod:`.charlm` (Part IV).
 ``REGISTRY`` (and ``ALL``, the same classes in a tuple) lists every registered explorer.
 """
 from .base import REGISTRY, Explorer, register, static_mode
@@ -19,6 +19,7 @@ from .wrec_training import TrainingExplorer
 from .reservoir import EsnExplorer
 from .lstm import CarouselExplorer, GateExplorer
 from .gru import GruGateExplorer
+from .charlm import CellExplorer, TemperatureExplorer
 
 #: Every registered explorer class, in chapter order.
 ALL = tuple(REGISTRY.values())
@@ -29,5 +30,6 @@ __all__ = [
     "TangentExplorer", "DescentExplorer", "QuadraticExplorer", "RaceExplorer",
     "GradientFlowExplorer", "ClassifierExplorer",
     "UnrollExplorer", "WrecExplorer", "TrainingExplorer", "CliffExplorer", "EsnExplorer",
-    "GateExplorer", "CarouselExplorer", "GruGateExplorer",
+    "GateExplorer", "CarouselExplorer", "GruGateExplorer", "TemperatureExplorer",
+    "CellExplorer",
 ]
