@@ -58,6 +58,10 @@ case "${1:-}" in
     venv requirements.txt
     .venv/bin/jupyter-book build . --all -W -n --keep-going  # --all: re-run every chapter
     ;;
+  student)  # the notebooks without their solutions, into _student/ (scripts/student_build.py)
+    venv requirements.txt
+    .venv/bin/python scripts/student_build.py --out _student
+    ;;
   test)
     venv requirements-dev.txt
     oldest  # tests/test_oldest_environment.py runs every notebook in it
@@ -66,7 +70,7 @@ case "${1:-}" in
     .venv/bin/python -m pytest "$@"
     ;;
   *)
-    echo "usage: bash tasks.sh book | test [pytest args]" >&2
+    echo "usage: bash tasks.sh book | test [pytest args] | student" >&2
     exit 2
     ;;
 esac
