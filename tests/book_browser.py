@@ -21,9 +21,18 @@ from urllib.parse import urlparse
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-PAGES = ["book/intro.html", "book/slopes.html", "book/descent.html", "book/backprop.html",
-         "book/bptt.html", "book/gradients.html", "book/lstm.html", "book/gru.html",
-         "book/charlm.html"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every document of the book in reading order, as _toc.yml lists it ("book/slopes", ...)."""
+    import yaml  # a dependency of jupyter-book
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    return [toc["root"]] + [ch["file"] for part in toc.get("parts", []) for ch in part["chapters"]]
+
+
+PAGES = [f + ".html" for f in toc_files()]  # the book's pages, built
 
 # Runs in the page once MathJax is done. Returns {kind: [offender, ...], ...}.
 MEASURE_JS = r"""

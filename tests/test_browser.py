@@ -1,20 +1,25 @@
 """A real browser on the built book: Debian's chromium driven by Playwright, offline.
 
 Serves _build/html on 127.0.0.1, blocks and records every request to any other host, and checks on
-every page that math is typeset and the console stays clean; on every chapter, that dragging each
-slider of each static explorer changes the picture and its read-out, and that a keyboard user
-reaches the first slider without tabbing through the formulas; and the theme: light mode only, one
-search field, a favicon, icons without the Font Awesome script. (Layout at phone and desktop width
-is in test_layout.py.)
+every page of the build (each opened once, solutions unfolded) that nothing is requested from another
+host, the console stays clean, every formula is typeset, every image loads and has alt text, and
+every link into the book reaches a built file and an id in it; a full-page screenshot of each page
+is saved to _build/screenshots/ (the artefact to look at). On every chapter: dragging each slider of
+each static explorer changes the picture and its read-out; every control has an accessible name and
+every slider works from the keyboard; a keyboard user reaches the first slider without tabbing
+through the formulas. And the theme: light mode only, one search field, a favicon, icons without
+the Font Awesome script. (Layout at phone and desktop width is in test_layout.py.)
 """
+import functools
 import re
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
-from book_browser import PAGES
+from book_browser import PAGES, ROOT, toc_files
 
-CHAPTERS = [p for p in PAGES if not p.endswith("intro.html")]  # the pages with explorers
+CHAPTERS = [f + ".html" for f in toc_files() if (ROOT / f"{f}.ipynb").is_file()]  # with explorers
+SITE = PAGES + ["genindex.html", "search.html", "index.html"]  # every page of the build
 IDS = lambda p: p.split("/")[-1].removesuffix(".html")  # noqa: E731
 
 
@@ -53,17 +58,121 @@ def open_page(page, server, path):
     page.evaluate("async () => { await MathJax.startup.promise; }")
 
 
-@pytest.mark.parametrize("path", PAGES, ids=IDS)
-def test_math_renders_offline_without_errors(page, server, path):
-    open_page(page, server, path)
-    n_math = page.locator(".math").count()  # every math node Sphinx wrote...
-    assert n_math > 0
-    assert page.locator(".math mjx-container").count() == n_math  # ...is typeset by MathJax
-    assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
-    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy assets, if any
-    page.wait_for_timeout(200)
-    assert page.external == [], f"external requests: {page.external}"
-    assert page.errors == [], f"console errors: {page.errors}"
+def _visit(browser, base, html, path, shots):
+    """Open one page as a reader meets it: record what it requests and logs, its math, images,
+    links and ids, and save a full-page screenshot (the test artefact) into ``shots``."""
+    ctx, pg = _recording_page(browser, viewport={"width": 1280, "height": 1000})
+    try:
+        pg.goto(f"{base}/{path}", wait_until="load")
+        redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', (html / path).read_text())
+        if redirect:  # the root page sends the reader on; check the page it arrives at
+            pg.wait_for_url(f"**/{redirect.group(1)}", wait_until="load")
+        if pg.locator("script[src*='mathjax']").count():
+            pg.wait_for_function("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+                                 timeout=20_000)
+            pg.evaluate("async () => { await MathJax.startup.promise; }")
+        pg.evaluate("async () => { await document.fonts.ready; }")
+        # open every dropdown (solutions) so what it holds loads and is checked too
+        pg.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        pg.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        pg.wait_for_load_state("networkidle")
+        data = pg.evaluate(r"""async () => {
+          const imgs = Array.from(document.images);
+          await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+          return {
+            url: location.href,
+            math: document.querySelectorAll('.math').length,
+            typeset: document.querySelectorAll('.math mjx-container').length,
+            merror: document.querySelectorAll('mjx-merror').length,
+            images: imgs.map(i => ({src: i.getAttribute('src').slice(0, 80), alt: i.getAttribute('alt'),
+                                    loaded: i.complete && i.naturalWidth > 0})),
+            links: Array.from(document.querySelectorAll('a[href]'), a => a.href),
+          };
+        }""")
+        pg.evaluate("window.scrollTo(0, 0)")
+        shots.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(shots / (path.replace("/", "_").removesuffix(".html") + ".jpg")),
+                      full_page=True, type="jpeg", quality=80, timeout=120_000)
+    finally:
+        ctx.close()
+    data["errors"], data["external"] = pg.errors, pg.external
+    return data
+
+
+@pytest.fixture(scope="module")
+def visit(browser, server, built_book):
+    """visit(path): the record of one page of the built book (each page is opened once)."""
+    html, _ = built_book
+    shots, seen = html.parent / "screenshots", {}
+
+    def get(path):
+        if path not in seen:
+            seen[path] = _visit(browser, server, html, path, shots)
+        return seen[path]
+    get.html, get.shots, get.server = html, shots, server
+    return get
+
+
+def built_pages(html):
+    """Every HTML page of the build, as a path from its root (assets and sources left out)."""
+    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
+                  if p.relative_to(html).parts[0] not in {"_static", "_sources", "_images"})
+
+
+def test_every_built_page_is_covered(built_book):
+    html, _ = built_book
+    assert built_pages(html) == sorted(SITE), "a page of the build is missing from the browser checks"
+
+
+def test_the_root_opens_the_intro(visit):
+    assert visit("index.html")["url"].endswith("/book/intro.html")
+
+
+@pytest.mark.parametrize("path", SITE, ids=IDS)
+def test_page_is_offline_clean_typeset_and_screenshotted(visit, path):
+    v = visit(path)
+    assert v["external"] == [], f"external requests: {v['external']}"
+    assert v["errors"] == [], f"console errors: {v['errors']}"
+    assert v["typeset"] == v["math"], f"{v['math'] - v['typeset']} of {v['math']} formulas not typeset"
+    assert v["merror"] == 0, "MathJax reported a TeX error"
+    if path in CHAPTERS:
+        assert v["math"] > 0
+    shot = visit.shots / (path.replace("/", "_").removesuffix(".html") + ".jpg")
+    assert shot.stat().st_size > 10_000, f"no screenshot of {path}"
+
+
+@pytest.mark.parametrize("path", SITE, ids=IDS)
+def test_every_image_loads_and_says_what_it_shows(visit, path):
+    v = visit(path)
+    broken = [i["src"] for i in v["images"] if not i["loaded"]]
+    assert broken == [], f"images that did not load: {broken}"
+    for i in v["images"]:
+        alt = (i["alt"] or "").strip()
+        # Sphinx falls back to the file name when a figure has no alt text
+        assert alt and not re.search(r"\.(png|svg|jpe?g|gif)$", alt, re.I), f"{i['src']}: alt {alt!r}"
+
+
+@pytest.mark.parametrize("path", SITE, ids=IDS)
+def test_internal_links_resolve(visit, path):
+    """Every link to the book itself points at a built file, and at an id that file has."""
+    v, bad = visit(path), []
+    for href in set(v["links"]):
+        url = urlparse(href)
+        if f"{url.scheme}://{url.netloc}" != visit.server:
+            continue  # a link out of the book (a reference, the repository): never requested
+        target = visit.html / unquote(url.path).lstrip("/")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            bad.append(f"{href}: no such file")
+        elif url.fragment and target.suffix == ".html" and url.fragment not in _ids(target):
+            bad.append(f"{href}: no id {url.fragment!r} in {target.name}")
+    assert bad == [], "broken internal links:\n" + "\n".join(sorted(bad))
+
+
+@functools.lru_cache(maxsize=None)
+def _ids(page):
+    return set(re.findall(r'\b(?:id|name)="([^"]+)"', page.read_text(encoding="utf-8")))
 
 
 def _drag(page, slider, towards_max: bool):
@@ -111,6 +220,33 @@ def test_dragging_every_slider_changes_the_frame(page, server, path):
             select.select_option(label=other)
             assert img.get_attribute("src") != before, f"explorer {i}: dropdown changed no frame"
     assert page.errors == [] and page.external == []
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_every_control_has_a_name_and_every_slider_works_from_the_keyboard(page, server, path):
+    """Home/End jump to an end of the grid and an arrow key steps back: picture and read-out follow."""
+    open_page(page, server, path)
+    name_of = "el => (el.getAttribute('aria-label') || Array.from(el.labels || [], l => l.textContent).join(' ')).trim()"
+    for control in page.locator(".rnnlearn-explorer select").all():
+        assert control.evaluate(name_of), "a dropdown of an explorer has no accessible name"
+    sliders = page.locator(".rnnlearn-explorer input[type=range]")
+    assert sliders.count() >= 1
+    for slider in sliders.all():
+        name = slider.evaluate(name_of)
+        assert name, "a slider has no accessible name"
+        fig = slider.locator("xpath=ancestor::figure[contains(@class, 'rnnlearn-explorer')]")
+        img, out = fig.locator("img"), slider.locator("xpath=following-sibling::output[1]")
+        slider.focus()
+        before = slider.input_value(), img.get_attribute("src"), out.inner_text()
+        at_min = float(before[0]) <= float(slider.get_attribute("min"))
+        key, back = ("End", "ArrowLeft") if at_min else ("Home", "ArrowRight")
+        page.keyboard.press(key)
+        after = slider.input_value(), img.get_attribute("src"), out.inner_text()
+        assert all(a != b for a, b in zip(after, before)), f"{name!r}: {key} changed {before} to {after}"
+        page.keyboard.press(back)
+        assert slider.input_value() not in (after[0], ""), f"{name!r}: {back} did not step the slider"
+        assert img.get_attribute("src") != after[1], f"{name!r}: {back} moved the slider, not the picture"
+    assert page.errors == []
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
