@@ -21,10 +21,16 @@
    ``$...$`` in a reference entry (a BibTeX title) is typeset as math.
 7. A build check: text outside math, code and raw HTML that still holds TeX (``$`` or a
    backslash command such as ``\\alpha``) is a warning, so ``-W`` fails the build.
+8. The directive ``chapter-objectives``: ``{chapter-objectives} slopes`` shows the learning
+   objectives of the chapter ``slopes.ipynb`` (the bullet list after "After working through this
+   chapter you will be able to:"), parsed as MyST, so the instructor guide quotes the chapters
+   without copying them. A missing notebook or list is a warning (``-W`` fails the build), and
+   the page is rebuilt when the chapter changes.
 """
 from __future__ import annotations
 
 import html as html_lib
+import json
 import os
 import re
 import shutil
@@ -32,7 +38,9 @@ from importlib import resources
 from pathlib import Path
 
 from docutils import nodes
+from docutils.statemachine import StringList
 from sphinx.transforms import SphinxTransform
+from sphinx.util.docutils import SphinxDirective
 from sphinx.util import logging
 
 os.environ["RNNLEARN_STATIC_EXPLORERS"] = "1"
@@ -262,6 +270,75 @@ def _ancestors(node):
         node = node.parent
 
 
+# -- 8. chapter objectives -------------------------------------------------------------------------
+OBJECTIVES_HEADING = re.compile(r"^#+[ \t]+Learning objectives[ \t]*$", re.M)
+OBJECTIVES_LEAD = "After working through this chapter you will be able to:"
+
+
+class ObjectivesNotFound(ValueError):
+    """A chapter notebook that is missing, or has no learning-objectives list."""
+
+
+def chapter_objectives(notebook: Path) -> list[str]:
+    """The learning-objectives list of a chapter notebook, as MyST source lines.
+
+    The list is the one after ``OBJECTIVES_LEAD`` in the markdown cell with the "Learning
+    objectives" heading; it ends at the first line that is neither a bullet, an indented
+    continuation, nor a blank line followed by either. Raises :class:`ObjectivesNotFound`.
+    """
+    if not notebook.is_file():
+        raise ObjectivesNotFound(f"no chapter notebook {notebook}")
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        heading = OBJECTIVES_HEADING.search(source)
+        if cell["cell_type"] != "markdown" or not heading:
+            continue
+        start = source.find(OBJECTIVES_LEAD, heading.end())
+        if start == -1:
+            raise ObjectivesNotFound(f"{notebook.name}: no {OBJECTIVES_LEAD!r} after the heading")
+        lines = source[start + len(OBJECTIVES_LEAD):].splitlines()
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        items = []
+        for i, line in enumerate(lines):
+            bullet = line.startswith(("- ", "* "))
+            continuation = bool(items) and line[:1] in (" ", "\t")
+            blank_inside = not line.strip() and any(
+                nxt.startswith(("- ", "* ", " ", "\t")) for nxt in lines[i + 1:i + 2])
+            if not (bullet or continuation or blank_inside):
+                break
+            items.append(line)
+        if not items or not items[0].startswith(("- ", "* ")):
+            raise ObjectivesNotFound(f"{notebook.name}: no bullet list after {OBJECTIVES_LEAD!r}")
+        return items
+    raise ObjectivesNotFound(f"{notebook.name}: no markdown cell with a 'Learning objectives' heading")
+
+
+class ChapterObjectives(SphinxDirective):
+    """``{chapter-objectives} <chapter>``: the chapter's objectives list, parsed as MyST.
+
+    ``<chapter>`` names a notebook as ``{doc}`` would, relative to the current page
+    (``slopes`` from ``book/instructors.md`` reads ``book/slopes.ipynb``).
+    """
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0]
+        _, path = self.env.relfn2path(f"{name}.ipynb", self.env.docname)
+        self.env.note_dependency(path)  # an edited chapter rebuilds this page
+        try:
+            lines = chapter_objectives(Path(path))
+        except ObjectivesNotFound as err:
+            logger.warning("chapter-objectives: %s", err, location=self.get_location(),
+                           type="rnnlearn", subtype="objectives")
+            return []
+        box = nodes.container(classes=["rnnlearn-objectives", f"rnnlearn-objectives-{name}"])
+        self.state.nested_parse(StringList(lines, source=str(path)), self.content_offset, box)
+        return [box]
+
+
 def setup(app):
     mathjax_source()  # fail at start, not after a long build
     register_author_year_labels()
@@ -269,6 +346,7 @@ def setup(app):
     app.add_css_file("rnnlearn.css")
     app.add_js_file(None, body=PIN_LIGHT_MODE)
     app.add_js_file(None, body=NAME_COPY_BUTTONS)
+    app.add_directive("chapter-objectives", ChapterObjectives)
     app.add_transform(ExplorerFigures)
     app.add_transform(KeepPunctuationWithMath)
     app.connect("doctree-resolved", math_in_references, priority=400)
