@@ -33,6 +33,7 @@ def toc_files(root: Path = ROOT) -> list[str]:
 
 
 PAGES = [f + ".html" for f in toc_files()]  # the book's pages, built
+CHAPTERS = [f.split("/")[-1] for f in toc_files() if (ROOT / f"{f}.ipynb").is_file()]  # in order
 
 # Runs in the page once MathJax is done. Returns {kind: [offender, ...], ...}.
 MEASURE_JS = r"""
@@ -206,7 +207,8 @@ async (opts) => {
     out.PAGE.push({over: Math.round(pageOver), viewport: vw, culprits: culprits.slice(0, 12),
                    n_culprits: culprits.length});
   }
-  out.counts = {math: mathNodes.length, explorers: figs.length,
+  out.counts = {math: mathNodes.length, mathSource: content.querySelectorAll(".math").length,
+                explorers: figs.length,
                 outputs: document.querySelectorAll("figure.rnnlearn-explorer output").length};
   return out;
 }
@@ -248,9 +250,11 @@ def measure_page(browser, base: str, path: str, width: int, sliders=True, shots:
     page.route("**/*", route)
     try:
         page.goto(f"{base}/{path}", wait_until="load", timeout=60_000)
-        page.wait_for_function("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
-                               timeout=30_000)
-        page.evaluate("async () => { await MathJax.startup.promise; await document.fonts.ready; }")
+        if page.locator("script[src*='mathjax']").count():  # Sphinx loads it on pages with math
+            page.wait_for_function("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+                                   timeout=30_000)
+            page.evaluate("async () => { await MathJax.startup.promise; }")
+        page.evaluate("async () => { await document.fonts.ready; }")
         result = page.evaluate(MEASURE_JS, {"sliders": sliders})
         if shots is not None:
             shots.mkdir(parents=True, exist_ok=True)

@@ -8,13 +8,20 @@ they would be committed (ignored files such as _build/ or a local cache are left
 never sees them), a fresh virtual environment with ``pip install -r requirements.txt`` and nothing
 else, and every chapter notebook executed top to bottom in it by a Jupyter kernel from that
 environment, as a student in Binder would run it (Run All; working directory book/).
+
+And what Colab does: it opens one notebook from GitHub, with no repository around it, and the
+notebook's first cell pip-installs the package from the repository. Here: the repository installed
+(not editable) into another fresh venv with a kernel, and each notebook run alone from an empty
+folder; the install cell itself only runs in Colab, and this install is what it would do.
 """
+import json
 import os
 import re
 import shutil
 import subprocess
 import tomllib
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -82,53 +89,91 @@ def clean_env(venv: Path, home: Path) -> dict:
     return env
 
 
-@pytest.fixture(scope="module")
-def binder(tmp_path_factory):
-    """A copy of the repository and a fresh venv with requirements.txt installed in it."""
-    base = tmp_path_factory.mktemp("binder")
-    repo, venv = base / "repo", base / "venv"
-    for f in committed_files():
-        (repo / f).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / f, repo / f)
+class Session(NamedTuple):
+    """A fresh venv, the environment to run in it, and the folder a notebook runs from."""
+    venv: Path
+    env: dict
+    workdir: Path
+
+
+def fresh_venv(base: Path, *pip_args: str, cwd: Path) -> tuple[Path, dict]:
     python = binder_python()
-    assert python, f"the Binder simulation needs python{runtime_python()} (runtime.txt)"
+    assert python, f"the simulation needs python{runtime_python()} (runtime.txt)"
+    venv = base / "venv"
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     env = clean_env(venv, base)
     pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-input",
-                          "--disable-pip-version-check", "-r", "requirements.txt"],
-                         cwd=repo, env=env, capture_output=True, text=True, timeout=1200)
-    assert pip.returncode == 0, f"pip install -r requirements.txt failed:\n{pip.stdout[-3000:]}{pip.stderr[-3000:]}"
-    return repo, venv, env
+                          "--disable-pip-version-check", *pip_args],
+                         cwd=cwd, env=env, capture_output=True, text=True, timeout=1200)
+    assert pip.returncode == 0, f"pip install {' '.join(pip_args)} failed:\n{pip.stdout[-3000:]}{pip.stderr[-3000:]}"
+    return venv, env
 
 
-def run_notebook(binder, name: str, timeout=600) -> subprocess.CompletedProcess:
-    repo, venv, env = binder
+def copy_repository(to: Path) -> Path:
+    for f in committed_files():
+        (to / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / f, to / f)
+    return to
+
+
+@pytest.fixture(scope="module")
+def binder(tmp_path_factory):
+    """Binder: a copy of the repository, requirements.txt alone installed; notebooks run in book/."""
+    base = tmp_path_factory.mktemp("binder")
+    repo = copy_repository(base / "repo")
+    venv, env = fresh_venv(base, "-r", "requirements.txt", cwd=repo)
+    return Session(venv, env, repo / "book")
+
+
+@pytest.fixture(scope="module")
+def colab(tmp_path_factory):
+    """Colab: a notebook opened alone from GitHub, in an empty folder, in a Python that has the
+    package as its first cell installs it there (pip install of the repository, not editable:
+    only pyproject's dependencies and the package's own files) and a kernel; no requirements.txt."""
+    base = tmp_path_factory.mktemp("colab")
+    repo = copy_repository(base / "repo")
+    venv, env = fresh_venv(base, str(repo), "ipykernel", "nbconvert", cwd=base)
+    shutil.rmtree(repo)  # the install must not lean on the checkout
+    (base / "content").mkdir()
+    return Session(venv, env, base / "content")
+
+
+def run_notebook(session: Session, path: Path, timeout=600) -> subprocess.CompletedProcess:
+    """Execute the notebook at ``path`` from the session's folder (copied there if it is not)."""
+    if path.parent != session.workdir:
+        path = Path(shutil.copy(path, session.workdir))
     return subprocess.run(
-        [str(venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+        [str(session.venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
          "--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=300",
-         "--output-dir", str(repo.parent / "executed"), name],
-        cwd=repo / "book", env=env, capture_output=True, text=True, timeout=timeout)
+         "--output-dir", str(session.workdir.parent / "executed"), path.name],
+        cwd=session.workdir, env=session.env, capture_output=True, text=True, timeout=timeout)
 
 
-def test_the_kernel_is_the_fresh_environment(binder):
-    import json
-
-    repo, venv, _ = binder
-    probe = repo / "book" / "probe_kernel.ipynb"
+@pytest.mark.parametrize("where", ["binder", "colab"])
+def test_the_kernel_is_the_fresh_environment(where, request, tmp_path):
+    session = request.getfixturevalue(where)
+    probe = tmp_path / f"probe_{where}.ipynb"
     probe.write_text(json.dumps({
         "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
                    "source": "import sys, rnnlearn; print(sys.prefix); print(rnnlearn.__file__)"}],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
         "nbformat": 4, "nbformat_minor": 5}))
-    proc = run_notebook(binder, probe.name, timeout=180)
+    proc = run_notebook(session, probe, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads((repo.parent / "executed" / probe.name).read_text())["cells"][0]["outputs"][0]["text"]
-    prefix, module = "".join(out).split()
-    assert Path(prefix) == venv, f"the kernel ran in {prefix}, not the fresh venv {venv}"
-    assert Path(module).is_relative_to(repo), f"rnnlearn imported from {module}, not the copy in {repo}"
+    executed = session.workdir.parent / "executed" / probe.name
+    prefix, module = "".join(json.loads(executed.read_text())["cells"][0]["outputs"][0]["text"]).split()
+    assert Path(prefix) == session.venv, f"the kernel ran in {prefix}, not the fresh venv {session.venv}"
+    home = session.workdir.parent if where == "binder" else session.venv  # the repo copy, or site-packages
+    assert Path(module).is_relative_to(home), f"rnnlearn imported from {module}, not from {home}"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_top_to_bottom_from_requirements_alone(binder, name):
-    proc = run_notebook(binder, name)
+    proc = run_notebook(binder, binder.workdir / name)
     assert proc.returncode == 0, f"{name} failed in the Binder environment:\n{proc.stderr[-5000:]}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_alone_with_the_installed_package_as_in_colab(colab, name):
+    proc = run_notebook(colab, ROOT / "book" / name)
+    assert proc.returncode == 0, f"{name} failed alone, with the package installed:\n{proc.stderr[-5000:]}"

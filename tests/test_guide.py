@@ -12,22 +12,15 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
+from book_browser import CHAPTERS
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import rnnlearn_book  # noqa: E402  (the book's local Sphinx extension)
 
-GUIDES = {"book/howto", "book/instructors"}
-
 
 def toc_parts():
     return yaml.safe_load((ROOT / "_toc.yml").read_text())["parts"]
-
-
-def toc_chapters():
-    """The chapter slugs of _toc.yml, in order: every file except the two guides."""
-    files = [c["file"] for part in toc_parts() for c in part["chapters"]]
-    return [f.split("/")[-1] for f in files if f not in GUIDES]
 
 
 def words(text):
@@ -103,7 +96,7 @@ def test_extraction_fails_clearly_without_the_notebook(tmp_path):
         rnnlearn_book.chapter_objectives(tmp_path / "nowhere.ipynb")
 
 
-@pytest.mark.parametrize("name", toc_chapters())
+@pytest.mark.parametrize("name", CHAPTERS)
 def test_every_chapter_has_an_objectives_list(name):
     items = bullets(rnnlearn_book.chapter_objectives(ROOT / "book" / f"{name}.ipynb"))
     assert len(items) >= 3
@@ -141,7 +134,7 @@ def test_toc_puts_the_guides_around_the_numbered_chapters():
     assert [c["file"] for c in parts[-1]["chapters"]] == ["book/instructors"]
     assert not parts[0].get("numbered") and not parts[-1].get("numbered")
     assert all(part.get("numbered") for part in parts[1:-1])
-    assert len(toc_chapters()) == 8
+    assert len(CHAPTERS) == 8
 
 
 # -- the how-to page's example is what the checker really says ------------------------------------
@@ -198,7 +191,7 @@ def test_guide_links_every_chapter(built_book):
     html, _ = built_book
     page = (html / "book" / "instructors.html").read_text(encoding="utf-8")
     article = page[page.index("<article"):page.index("</article>")]
-    for name in toc_chapters():
+    for name in CHAPTERS:
         assert f'href="{name}.html"' in article, f"the instructor guide does not link {name}"
 
 
@@ -207,7 +200,7 @@ def test_guide_shows_each_chapters_objectives(built_book):
     page = (html / "book" / "instructors.html").read_text(encoding="utf-8")
     parser = _Objectives()
     parser.feed(page)
-    assert list(parser.found) == toc_chapters()  # one box per chapter, in the book's order
+    assert list(parser.found) == CHAPTERS  # one box per chapter, in the book's order
     for name, shown in parser.found.items():
         expected = bullets(rnnlearn_book.chapter_objectives(ROOT / "book" / f"{name}.ipynb"))
         assert [words(s) for s in shown] == [words(e) for e in expected], name
@@ -225,11 +218,11 @@ def test_schedule_covers_every_chapter_in_six_to_eight_sessions(built_book):
     assert 6 <= len(rows) <= 8
     covered = set()
     for row in rows:
-        linked = set(re.findall(r'href="(\w+)\.html"', row)) & set(toc_chapters())
+        linked = set(re.findall(r'href="(\w+)\.html"', row)) & set(CHAPTERS)
         assert linked, f"a session without a chapter: {re.sub('<[^>]+>', '', row)[:80]}"
         assert "explorer" in row and "check_" in row  # a live demo and a checked lab
         covered |= linked
-    assert covered == set(toc_chapters())
+    assert covered == set(CHAPTERS)
 
 
 def test_misconceptions_each_link_to_the_book(built_book):
@@ -239,7 +232,7 @@ def test_misconceptions_each_link_to_the_book(built_book):
                         page, re.S).group(1)
     items = re.findall(r"<li>(.*?)</li>", section, re.S)
     assert len(items) >= 10
-    chapters = {name: 0 for name in toc_chapters()}
+    chapters = {name: 0 for name in CHAPTERS}
     for item in items:
         targets = re.findall(r'class="reference internal" href="(\w+)\.html(?:#[\w-]+)?"', item)
         assert targets, f"a misconception without a link: {re.sub('<[^>]+>', '', item)[:80]}"
