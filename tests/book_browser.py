@@ -18,22 +18,12 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
+from conftest import toc_files
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def toc_files(root: Path = ROOT) -> list[str]:
-    """Every document of the book in reading order, as _toc.yml lists it ("book/slopes", ...)."""
-    import yaml  # a dependency of jupyter-book
-
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    return [toc["root"]] + [ch["file"] for part in toc.get("parts", []) for ch in part["chapters"]]
-
-
 PAGES = [f + ".html" for f in toc_files()]  # the book's pages, built
-CHAPTERS = [f.split("/")[-1] for f in toc_files() if (ROOT / f"{f}.ipynb").is_file()]  # in order
 
 # Runs in the page once MathJax is done. Returns {kind: [offender, ...], ...}.
 MEASURE_JS = r"""

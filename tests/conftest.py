@@ -21,6 +21,21 @@ def rng() -> np.random.Generator:
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
+def toc_files() -> list[str]:
+    """Every document of the book in reading order, as _toc.yml lists it ("book/slopes", ...).
+
+    Read with a pattern, not a YAML parser: the second test environment has no PyYAML.
+    """
+    import re
+
+    text = (ROOT / "_toc.yml").read_text()
+    return re.findall(r"^root:\s*(\S+)", text, re.M) + re.findall(r"^\s*-?\s*file:\s*(\S+)", text, re.M)
+
+
+#: The chapters (the notebooks of _toc.yml), in the book's order: "slopes", "descent", ...
+CHAPTERS = [f.split("/")[-1] for f in toc_files() if (ROOT / f"{f}.ipynb").is_file()]
+
+
 @pytest.fixture(scope="session")
 def built_book():
     """Build the book once per test session, warnings as errors; returns the HTML folder and log.

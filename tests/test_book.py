@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from book_browser import CHAPTERS
-from conftest import ROOT
+from conftest import CHAPTERS, ROOT
 
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 ALLOWED_NB_METADATA = {"kernelspec", "language_info"}

@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from book_browser import CHAPTERS as CHAPTER_NAMES
 from book_browser import PAGES
+from conftest import CHAPTERS as CHAPTER_NAMES
 
 CHAPTERS = [f"book/{name}.html" for name in CHAPTER_NAMES]  # the pages with explorers
 SITE = PAGES + ["genindex.html", "search.html", "index.html"]  # every page of the build

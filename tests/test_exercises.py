@@ -280,7 +280,7 @@ def test_compare():
 
 # ---- the chapters: every chapter has coding exercises wired to a checker --------------
 
-from book_browser import CHAPTERS  # noqa: E402  (every chapter of _toc.yml)
+from conftest import CHAPTERS  # noqa: E402  (every chapter of _toc.yml)
 
 
 def _cells(chapter):

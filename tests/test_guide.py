@@ -12,8 +12,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from book_browser import CHAPTERS
-from conftest import ROOT
+from conftest import CHAPTERS, ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import rnnlearn_book  # noqa: E402  (the book's local Sphinx extension)
