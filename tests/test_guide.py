@@ -4,6 +4,7 @@ instructor guide."""
 import contextlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -124,6 +125,19 @@ def test_directive_in_a_sphinx_build(tmp_path):
     proc = subprocess.run([*build, str(tmp_path / "bad")], capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0
     assert "chapter-objectives: no chapter notebook" in proc.stdout + proc.stderr
+
+
+def test_importing_the_extension_leaves_the_environment_alone():
+    """Only a build switches the explorers to static mode: this file imports the extension, and
+    a kernel started later by the same test run (the live JupyterLab test) must stay live."""
+    code = ("import os, sys; sys.path.insert(0, sys.argv[1]); before = dict(os.environ); "
+            "import rnnlearn_book; print(sorted(set(os.environ.items()) ^ set(before.items())))")
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT / "book" / "_ext")],
+                          capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if k != "RNNLEARN_STATIC_EXPLORERS"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]", f"importing the extension changed the environment: {proc.stdout}"
+    assert "RNNLEARN_STATIC_EXPLORERS" not in os.environ  # nor has any import in this test run
 
 
 # -- the table of contents -----------------------------------------------------------------------

@@ -43,8 +43,6 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util import logging
 
-os.environ["RNNLEARN_STATIC_EXPLORERS"] = "1"
-
 HERE = Path(__file__).resolve().parent
 logger = logging.getLogger(__name__)
 
@@ -340,6 +338,9 @@ class ChapterObjectives(SphinxDirective):
 
 
 def setup(app):
+    # In setup, not at import: a test that imports this module must not switch the explorers of
+    # every later kernel of its process to static mode.
+    os.environ["RNNLEARN_STATIC_EXPLORERS"] = "1"
     mathjax_source()  # fail at start, not after a long build
     register_author_year_labels()
     app.connect("config-inited", configure_theme)
