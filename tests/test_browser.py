@@ -8,7 +8,8 @@ is saved to _build/screenshots/ (the artefact to look at). On every chapter: dra
 each static explorer changes the picture and its read-out; every control has an accessible name and
 every slider works from the keyboard; a keyboard user reaches the first slider without tabbing
 through the formulas. And the theme: light mode only, one search field, a favicon, icons without
-the Font Awesome script. (Layout at phone and desktop width is in test_layout.py.)
+the Font Awesome script; the search page finds a chapter offline. (Layout at phone and desktop
+width is in test_layout.py.)
 """
 import functools
 import re
@@ -317,3 +318,14 @@ def test_favicon(page, server):
     assert href, "no <link rel=icon>"
     response = page.request.get(re.sub(r"[^/]*$", "", page.url) + href)
     assert response.ok, f"favicon {href}: HTTP {response.status}"
+
+
+def test_search_finds_the_chapters_offline(page, server):
+    """The search page works from the build alone: its index loads, and a query lists chapters."""
+    page.goto(f"{server}/search.html?q=momentum", wait_until="load")
+    results = page.locator("ul.search li a")
+    results.first.wait_for(timeout=20_000)
+    found = {href.split("#")[0].split("?")[0] for href in
+             results.evaluate_all("links => links.map(a => a.getAttribute('href'))")}
+    assert "book/descent.html" in found, found  # the momentum chapter
+    assert page.errors == [] and page.external == []
