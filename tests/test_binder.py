@@ -105,7 +105,8 @@ def fresh_venv(base: Path, *pip_args: str, cwd: Path) -> tuple[Path, dict]:
     pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-input",
                           "--disable-pip-version-check", *pip_args],
                          cwd=cwd, env=env, capture_output=True, text=True, timeout=1200)
-    assert pip.returncode == 0, f"pip install {' '.join(pip_args)} failed:\n{pip.stdout[-3000:]}{pip.stderr[-3000:]}"
+    assert pip.returncode == 0, (f"pip install {' '.join(pip_args)} failed:\n"
+                                 f"{pip.stdout[-3000:]}{pip.stderr[-3000:]}")
     return venv, env
 
 

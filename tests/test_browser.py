@@ -60,9 +60,14 @@ def open_page(page, server, path):
     page.evaluate("async () => { await MathJax.startup.promise; }")
 
 
+def shot_name(path):
+    """book/slopes.html -> book_slopes.jpg"""
+    return path.replace("/", "_").removesuffix(".html") + ".jpg"
+
+
 def _visit(browser, base, html, path, shots):
-    """Open one page as a reader meets it: record what it requests and logs, its math, images,
-    links and ids, and save a full-page screenshot (the test artefact) into ``shots``."""
+    """Open one page as a reader meets it: record what it requests and logs, its math, images and
+    links, and save a full-page screenshot (the test artefact) into ``shots``."""
     ctx, pg = _recording_page(browser, viewport={"width": 1280, "height": 1000})
     try:
         pg.goto(f"{base}/{path}", wait_until="load")
@@ -93,8 +98,8 @@ def _visit(browser, base, html, path, shots):
         }""")
         pg.evaluate("window.scrollTo(0, 0)")
         shots.mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(shots / (path.replace("/", "_").removesuffix(".html") + ".jpg")),
-                      full_page=True, type="jpeg", quality=80, timeout=120_000)
+        pg.screenshot(path=str(shots / shot_name(path)), full_page=True, type="jpeg", quality=80,
+                      timeout=120_000)
     finally:
         ctx.close()
     data["errors"], data["external"] = pg.errors, pg.external
@@ -139,7 +144,7 @@ def test_page_is_offline_clean_typeset_and_screenshotted(visit, path):
     assert v["merror"] == 0, "MathJax reported a TeX error"
     if path in CHAPTERS:
         assert v["math"] > 0
-    shot = visit.shots / (path.replace("/", "_").removesuffix(".html") + ".jpg")
+    shot = visit.shots / shot_name(path)
     assert shot.stat().st_size > 10_000, f"no screenshot of {path}"
 
 
