@@ -4,6 +4,7 @@ yet", and a broken answer gives a failed verdict, never an error."""
 import numpy as np
 import pytest
 
+from checker_asserts import assert_exported, assert_mistake_named, assert_right_answer_passes
 from rnnlearn import charlm, exercises
 
 
@@ -32,16 +33,14 @@ RIGHT = {"check_temperature": temperature_probs, "check_bits_per_char": bits_per
 
 def test_the_checkers_are_exported():
     from rnnlearn.exercises import charlm as module
-    assert set(module.__all__) == set(RIGHT)
-    assert all(name in exercises.__all__ for name in RIGHT)
+    assert_exported(module, RIGHT)
     assert all(name in exercises.__doc__ for name in RIGHT)
 
 
 @pytest.mark.parametrize("name", sorted(RIGHT))
 def test_a_right_answer_passes(name):
     result = getattr(exercises, name)(RIGHT[name])
-    assert result.passed and result.attempted and result.hints == []
-    assert len(result.cases) >= 5 and str(result).startswith("\u2713")
+    assert_right_answer_passes(result)
 
 
 def test_other_right_forms_pass_too():
@@ -100,11 +99,7 @@ MISTAKES = [
 def test_a_typical_mistake_fails_with_its_own_hint(name, wrong, hint):
     with np.errstate(all="ignore"):
         result = getattr(exercises, name)(wrong)
-    assert not result.passed and result.attempted
-    assert hint in result.hints[0], result.hints
-    text = str(result)
-    assert all(len(line) <= 88 for line in text.splitlines()), text
-    assert "\u2717" in text
+    assert_mistake_named(result, hint)
 
 
 def test_the_overflow_is_caught_only_where_it_happens():

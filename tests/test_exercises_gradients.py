@@ -3,6 +3,7 @@ its own hint, an untouched scaffold is "not attempted yet", and nothing ever rai
 import numpy as np
 import pytest
 
+from checker_asserts import assert_mistake_named
 from rnnlearn import exercises, rnn
 from rnnlearn.exercises import gradients as ex
 
@@ -89,11 +90,7 @@ MISTAKES = [
 def test_a_typical_mistake_fails_with_its_own_hint(name, wrong, hint):
     with np.errstate(all="ignore"):
         result = getattr(exercises, name)(wrong)
-    assert not result.passed and result.attempted
-    assert hint in result.hints[0], result.hints  # the most frequent hint names the mistake
-    text = str(result)
-    assert all(len(line) <= 88 for line in text.splitlines()), text
-    assert "\u2717" in text
+    assert_mistake_named(result, hint)  # the most frequent hint names the mistake
 
 
 def test_the_zero_gradient_case_catches_a_division_by_zero():

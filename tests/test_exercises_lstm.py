@@ -4,6 +4,7 @@ answer gives a failed verdict, never an error."""
 import numpy as np
 import pytest
 
+from checker_asserts import assert_exported, assert_mistake_named, assert_right_answer_passes
 from rnnlearn import exercises, lstm
 
 
@@ -43,15 +44,13 @@ RIGHT = {"check_lstm_step": lstm_step, "check_lstm_cell_backward": cell_backward
 
 def test_the_checkers_are_exported():
     from rnnlearn.exercises import lstm as module
-    assert set(module.__all__) == set(RIGHT)
-    assert all(name in exercises.__all__ for name in RIGHT)
+    assert_exported(module, RIGHT)
 
 
 @pytest.mark.parametrize("name", sorted(RIGHT))
 def test_a_right_answer_passes(name):
     result = getattr(exercises, name)(RIGHT[name])
-    assert result.passed and result.attempted and result.hints == []
-    assert len(result.cases) >= 5 and str(result).startswith("\u2713")
+    assert_right_answer_passes(result)
     assert "B = 1" in " ".join(c.label for c in result.cases)
 
 
@@ -106,12 +105,7 @@ MISTAKES = [
 @pytest.mark.parametrize("name, wrong, hint", MISTAKES,
                          ids=[f"{name[6:]}-{hint[:30]}" for name, _, hint in MISTAKES])
 def test_a_typical_mistake_fails_with_its_own_hint(name, wrong, hint):
-    result = getattr(exercises, name)(wrong)
-    assert not result.passed and result.attempted
-    assert any(hint in h for h in result.hints), result.hints
-    text = str(result)
-    assert all(len(line) <= 88 for line in text.splitlines()), text
-    assert "\u2717" in text and " ".join(hint.split()) in " ".join(text.split())
+    assert_mistake_named(getattr(exercises, name)(wrong), hint, first=False, quoted=True)
 
 
 def test_the_order_mistake_is_named_first():
