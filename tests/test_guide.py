@@ -167,6 +167,19 @@ def test_guides_keep_lines_short():
         assert long == [], f"{name}.md: lines over 100 characters: {long}"
 
 
+def test_the_guides_numbers_are_the_chapters_numbers():
+    """Each number the misconceptions and assignments quote (0.0988, 98.75, 2.286, ...) is one a
+    chapter states, and so asserts: if a chapter's figure changes, this names the stale copy."""
+    guide = (ROOT / "book" / "instructors.md").read_text()
+    quoted = guide[guide.index("## Common misconceptions"):guide.index("## Running the notebooks")]
+    quoted = re.sub(r"^\d+\. ", "", quoted, flags=re.M)  # the list's own numbering
+    numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?!\w)", quoted))
+    chapters = "\n".join("".join(c["source"]) for name in CHAPTERS
+                         for c in json.loads((ROOT / "book" / f"{name}.ipynb").read_text())["cells"])
+    stale = sorted(n for n in numbers if not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", chapters))
+    assert len(numbers) >= 20 and stale == [], f"numbers no chapter states: {stale}"
+
+
 # -- the built pages ----------------------------------------------------------------------------
 class _Objectives(HTMLParser):
     """The text of each top-level <li> inside each objectives box, math left out, by chapter."""
